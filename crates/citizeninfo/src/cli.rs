@@ -1,0 +1,267 @@
+use anyhow::{Context, Result};
+use chrono::Utc;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::time::Duration;
+use storage::Db;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "citizeninfo",
+    version,
+    about = "The national directory of Thai government service points and citizen manuals"
+)]
+pub struct Cli {
+    /// Database: sqlite://PATH (created when missing) or postgres://USER@HOST/DB.
+    #[arg(
+        long,
+        global = true,
+        env = "CITIZENINFO_DATABASE_URL",
+        default_value = "sqlite://citizeninfo.db"
+    )]
+    pub database_url: String,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the public portal, the API and the operational endpoints.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "CITIZENINFO_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Public address of the site, used in absolute links.
+        #[arg(long, env = "CITIZENINFO_BASE_URL")]
+        base_url: Option<String>,
+        /// Load the demo data when the database is empty.
+        #[arg(long)]
+        demo: bool,
+        /// Map tile URL template; empty for maps without tiles.
+        #[arg(
+            long,
+            env = "CITIZENINFO_TILE_URL",
+            default_value = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+        )]
+        tile_url: String,
+        /// Attribution shown on the map tiles.
+        #[arg(
+            long,
+            env = "CITIZENINFO_TILE_ATTRIBUTION",
+            default_value = "© OpenStreetMap contributors"
+        )]
+        tile_attribution: String,
+        /// How often to check whether the data changed elsewhere, in seconds.
+        #[arg(long, env = "CITIZENINFO_REFRESH_SECONDS", default_value_t = 5)]
+        refresh_seconds: u64,
+        /// Add /_bench/ceiling, the fixed response that benchmarks compare with.
+        #[arg(long, env = "CITIZENINFO_BENCH_CEILING", hide = true)]
+        bench_ceiling: bool,
+    },
+    /// Create or update the database schema.
+    Migrate,
+    /// Load the demo data (Chonburi), or a synthetic national dataset for benchmarks.
+    SeedDemo {
+        /// Also generate this many synthetic service points over all 77 provinces.
+        #[arg(long)]
+        national: Option<usize>,
+    },
+    /// Write the public directory (public service points only).
+    Export {
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// File to write; standard output when absent.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum ExportFormat {
+    Csv,
+    Geojson,
+}
+
+pub fn main() -> Result<()> {
+    let cli = Cli::parse();
+    init_logging();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(run(cli))
+}
+
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("CITIZENINFO_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let json = std::env::var("CITIZENINFO_LOG_FORMAT").is_ok_and(|f| f == "json");
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if json {
+        builder.json().init()
+    } else {
+        builder.init()
+    }
+}
+
+/// Connects and brings the schema up to date: every command needs both.
+pub async fn open(url: &str) -> Result<Db> {
+    let db = Db::connect(url)
+        .await
+        .with_context(|| format!("cannot open the database {}", redact(url)))?;
+    db.migrate().await.context("cannot migrate the database")?;
+    Ok(db)
+}
+
+/// A database URL without its password, for messages and logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+pub async fn seed_demo(db: &Db, national: Option<usize>) -> Result<()> {
+    let now = Utc::now();
+    if db.is_empty().await? {
+        let ds = crate::demo::dataset(now)?;
+        db.import(&ds, now).await.context("loading the demo data")?;
+        tracing::info!(
+            service_points = ds.service_points.len(),
+            manuals = ds.manuals.len(),
+            "demo data loaded"
+        );
+    } else {
+        tracing::info!("the database already holds data: demo data not loaded again");
+    }
+    if let Some(n) = national {
+        let started = std::time::Instant::now();
+        let ds = crate::national::dataset(n, now)?;
+        tracing::info!(service_points = n, "generated national data, loading");
+        db.import(&ds, now)
+            .await
+            .context("loading the national data (load it into a database without national data)")?;
+        tracing::info!(
+            service_points = n,
+            seconds = started.elapsed().as_secs_f32(),
+            "national data loaded"
+        );
+    }
+    Ok(())
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Migrate => {
+            open(&cli.database_url).await?;
+            tracing::info!(database = %redact(&cli.database_url), "schema up to date");
+        }
+        Command::SeedDemo { national } => {
+            let db = open(&cli.database_url).await?;
+            seed_demo(&db, national).await?;
+        }
+        Command::Export { format, output } => {
+            let db = open(&cli.database_url).await?;
+            let dir = directory::Directory::build(db.snapshot().await?);
+            let bytes = match format {
+                ExportFormat::Csv => crate::export::csv(&dir, Utc::now())?,
+                ExportFormat::Geojson => crate::export::geojson(&dir, Utc::now()).into_bytes(),
+            };
+            match output {
+                Some(path) => {
+                    std::fs::write(&path, &bytes)
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    tracing::info!(path = %path.display(), service_points = dir.points.len(), "exported");
+                }
+                None => {
+                    use std::io::Write;
+                    std::io::stdout().write_all(&bytes)?;
+                }
+            }
+        }
+        Command::Serve {
+            listen,
+            base_url,
+            demo,
+            tile_url,
+            tile_attribution,
+            refresh_seconds,
+            bench_ceiling,
+        } => {
+            let db = open(&cli.database_url).await?;
+            if demo {
+                seed_demo(&db, None).await?;
+            }
+            let config = web::Config {
+                base_url: base_url.unwrap_or_else(|| format!("http://{listen}")),
+                tile_url,
+                tile_attribution,
+                bench_ceiling,
+            };
+            let state = web::AppState::new(db, config).await?;
+            state.spawn_refresher(Duration::from_secs(refresh_seconds.max(1)));
+            let listener = tokio::net::TcpListener::bind(&listen)
+                .await
+                .with_context(|| format!("cannot listen on {listen}"))?;
+            tracing::info!(
+                address = %format!("http://{}", listener.local_addr()?),
+                database = %redact(&cli.database_url),
+                service_points = state.directory().points.len(),
+                "serving"
+            );
+            axum::serve(listener, web::router(state))
+                .with_graceful_shutdown(shutdown())
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_reach_the_log() {
+        assert_eq!(
+            redact("postgres://app:s3cret@db:5432/ci"),
+            "postgres://app:***@db:5432/ci"
+        );
+        assert_eq!(
+            redact("postgres://postgres@127.0.0.1:5432/ci"),
+            "postgres://postgres@127.0.0.1:5432/ci"
+        );
+        assert_eq!(redact("sqlite://citizeninfo.db"), "sqlite://citizeninfo.db");
+    }
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

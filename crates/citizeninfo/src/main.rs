@@ -1,0 +1,3 @@
+fn main() -> anyhow::Result<()> {
+    citizeninfo::cli::main()
+}

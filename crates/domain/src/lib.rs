@@ -1,0 +1,26 @@
+//! The rules of the directory, free of I/O: codes, places, opening hours, manuals and
+//! Thai calendar conventions. Every other crate builds on these types.
+
+pub mod codes;
+pub mod geo;
+pub mod hours;
+pub mod manual;
+pub mod org;
+pub mod thai_date;
+
+pub use codes::{CodeError, UnitCode};
+pub use geo::{LatLon, distance_km};
+pub use hours::{Holiday, HoursException, OpenStatus, Period, WeeklyHours};
+pub use manual::Manual;
+pub use org::{Address, GeccLevel, Phone, ServicePoint, Unit, UnitKind};
+
+/// Everything public, as read from storage in one consistent transaction: the input of
+/// the in-memory read model.
+#[derive(Debug, Default, Clone)]
+pub struct Snapshot {
+    pub version: i64,
+    pub units: Vec<Unit>,
+    pub service_points: Vec<ServicePoint>,
+    pub manuals: Vec<Manual>,
+    pub holidays: Vec<Holiday>,
+}

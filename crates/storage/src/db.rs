@@ -1,0 +1,198 @@
+use sqlx::SqlSafeStr;
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+use std::str::FromStr;
+use std::time::Duration;
+
+use crate::on_pool;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://…")]
+    BadUrl(String),
+    #[error("database: {0}")]
+    Sql(#[from] sqlx::Error),
+    #[error("migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("data: {0}")]
+    Data(String),
+}
+
+/// The migrations of each dialect, embedded so the binary runs from any directory.
+/// (sqlx's `migrate!` macro would need its `macros` feature, which this crate avoids.)
+const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "directory",
+    include_str!("../migrations/sqlite/0001_directory.sql"),
+)];
+const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "directory",
+    include_str!("../migrations/postgres/0001_directory.sql"),
+)];
+
+fn migrator(list: &'static [(i64, &'static str, &'static str)]) -> Migrator {
+    let migrations = list
+        .iter()
+        .map(|(version, name, sql)| {
+            Migration::new(
+                *version,
+                (*name).into(),
+                MigrationType::Simple,
+                (*sql).into_sql_str(),
+                false,
+            )
+        })
+        .collect::<Vec<_>>();
+    Migrator {
+        migrations: migrations.into(),
+        ..Migrator::DEFAULT
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// A handle on the database, cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pub(crate) pool: Pool,
+}
+
+impl Db {
+    /// `sqlite://PATH` (the file and its folder are created when missing) or
+    /// `postgres://…`.
+    pub async fn connect(url: &str) -> Result<Self, StorageError> {
+        if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
+            let file = path.split('?').next().unwrap_or(path);
+            if let Some(dir) = std::path::Path::new(file)
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+            {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    StorageError::Data(format!("cannot create {}: {e}", dir.display()))
+                })?;
+            }
+            // WAL lets readers go on while the one writer commits; NORMAL sync is
+            // durable across application crashes and loses at most the last commits
+            // on power loss, the usual trade for WAL.
+            let opts = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true);
+            let pool = SqlitePoolOptions::new()
+                .max_connections(4)
+                .connect_with(opts)
+                .await?;
+            Ok(Self {
+                pool: Pool::Sqlite(pool),
+            })
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let opts = PgConnectOptions::from_str(url)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(8)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(opts)
+                .await?;
+            Ok(Self {
+                pool: Pool::Postgres(pool),
+            })
+        } else {
+            Err(StorageError::BadUrl(url.to_string()))
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Brings the schema up to date; safe to run at every start.
+    pub async fn migrate(&self) -> Result<(), StorageError> {
+        match &self.pool {
+            Pool::Sqlite(p) => migrator(SQLITE_MIGRATIONS).run(p).await?,
+            Pool::Postgres(p) => migrator(POSTGRES_MIGRATIONS).run(p).await?,
+        }
+        Ok(())
+    }
+
+    pub async fn ping(&self) -> Result<(), StorageError> {
+        on_pool!(&self.pool, p => { sqlx::query("SELECT 1").execute(p).await?; });
+        Ok(())
+    }
+
+    pub async fn is_empty(&self) -> Result<bool, StorageError> {
+        let n: i64 = on_pool!(&self.pool, p => sqlx::query_scalar("SELECT COUNT(*) FROM units").fetch_one(p).await?);
+        Ok(n == 0)
+    }
+
+    /// The counter that every change to public data bumps.
+    pub async fn data_version(&self) -> Result<i64, StorageError> {
+        Ok(
+            on_pool!(&self.pool, p => sqlx::query_scalar("SELECT version FROM data_version WHERE id = 1").fetch_one(p).await?),
+        )
+    }
+
+    /// Tables and their columns (name, nullable), sorted: lets a test prove that the
+    /// two dialects' migrations describe the same schema.
+    pub async fn schema_outline(&self) -> Result<Vec<(String, String, bool)>, StorageError> {
+        let mut out: Vec<(String, String, bool)> = match &self.pool {
+            Pool::Sqlite(p) => {
+                let rows: Vec<(String, String, i64)> = sqlx::query_as(
+                    "SELECT m.name, c.name, c.\"notnull\" FROM sqlite_master m JOIN pragma_table_info(m.name) c \
+                     WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%'",
+                )
+                .fetch_all(p)
+                .await?;
+                // A primary key column is NOT NULL in PostgreSQL whatever it says.
+                let pks: Vec<(String, String)> = sqlx::query_as(
+                    "SELECT m.name, c.name FROM sqlite_master m JOIN pragma_table_info(m.name) c \
+                     WHERE m.type = 'table' AND c.pk > 0",
+                )
+                .fetch_all(p)
+                .await?;
+                rows.into_iter()
+                    .map(|(t, c, nn)| {
+                        let pk = pks.iter().any(|(pt, pc)| *pt == t && *pc == c);
+                        (t, c, nn == 0 && !pk)
+                    })
+                    .collect()
+            }
+            Pool::Postgres(p) => {
+                let rows: Vec<(String, String, String)> = sqlx::query_as(
+                    "SELECT table_name::text, column_name::text, is_nullable::text FROM information_schema.columns \
+                     WHERE table_schema = current_schema() AND table_name NOT LIKE '_sqlx%'",
+                )
+                .fetch_all(p)
+                .await?;
+                rows.into_iter()
+                    .map(|(t, c, n)| (t, c, n == "YES"))
+                    .collect()
+            }
+        };
+        out.sort();
+        Ok(out)
+    }
+
+    pub async fn close(&self) {
+        on_pool!(&self.pool, p => p.close().await);
+    }
+}

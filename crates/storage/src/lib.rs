@@ -1,0 +1,23 @@
+//! Storage: one set of repository code over SQLite (the embedded default) and
+//! PostgreSQL. Each statement is written once with `$n` placeholders, which both
+//! databases accept, and run on whichever pool the URL chose.
+
+mod db;
+mod import;
+mod snapshot;
+
+pub use db::{Backend, Db, StorageError};
+pub use domain::Snapshot;
+pub use import::Dataset;
+
+/// Runs one body on either pool; inside, `$p` is the concrete pool, so the same query
+/// text is compiled for both drivers.
+macro_rules! on_pool {
+    ($db:expr, $p:ident => $body:expr) => {
+        match $db {
+            $crate::db::Pool::Sqlite($p) => $body,
+            $crate::db::Pool::Postgres($p) => $body,
+        }
+    };
+}
+pub(crate) use on_pool;

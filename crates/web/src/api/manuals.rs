@@ -1,0 +1,134 @@
+use axum::Json;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::error::{ApiError, query_rejection};
+use super::model::*;
+use crate::params::FieldErrors;
+use crate::{Lang, Shared};
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ManualParams {
+    /// Words to look for in titles and texts (Thai needs no spaces).
+    pub q: Option<String>,
+    #[param(value_type = Option<u32>, minimum = 1)]
+    pub page: Option<String>,
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
+    pub per_page: Option<String>,
+}
+
+pub(crate) fn paging(
+    page: &Option<String>,
+    per_page: &Option<String>,
+    lang: Lang,
+) -> Result<(usize, usize), FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let page = match page.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => 1,
+        Some(p) => p
+            .parse()
+            .ok()
+            .filter(|p| (1..=10_000).contains(p))
+            .unwrap_or_else(|| {
+                errors.insert("page".into(), vec![lang.t("err-page")]);
+                1
+            }),
+    };
+    let per_page = match per_page.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => crate::params::DEFAULT_PER_PAGE,
+        Some(p) => p
+            .parse()
+            .ok()
+            .filter(|p| (1..=crate::params::MAX_PER_PAGE).contains(p))
+            .unwrap_or_else(|| {
+                errors.insert("per_page".into(), vec![lang.t("err-per-page")]);
+                1
+            }),
+    };
+    if errors.is_empty() {
+        Ok((page, per_page))
+    } else {
+        Err(errors)
+    }
+}
+
+/// Search the published citizen manuals.
+#[utoipa::path(get, path = "/api/v1/manuals", tag = "directory", params(ManualParams),
+    responses((status = 200, body = ManualPage), (status = 400, body = ApiError)))]
+pub async fn list(
+    State(state): State<Shared>,
+    lang: Lang,
+    params: Result<Query<ManualParams>, QueryRejection>,
+) -> Result<Json<ManualPage>, ApiError> {
+    let Query(params) = params.map_err(query_rejection)?;
+    let (page, per_page) =
+        paging(&params.page, &params.per_page, lang).map_err(ApiError::invalid)?;
+    let q = params.q.unwrap_or_default();
+    if q.chars().count() > 200 {
+        return Err(ApiError::invalid(FieldErrors::from([(
+            "q".to_owned(),
+            vec![lang.t("err-q")],
+        )])));
+    }
+    let dir = state.directory();
+    let found = dir.search_manuals(&q);
+    let items = found
+        .iter()
+        .skip((page - 1) * per_page)
+        .take(per_page)
+        .map(|i| {
+            let m = &dir.manuals[*i];
+            ManualItem {
+                id: m.id,
+                key: m.key.clone(),
+                title: m.title_th.clone(),
+                title_en: m.title_en.clone(),
+                owning_agency: m.owning_agency.clone(),
+                category: m.category.clone(),
+                service_points_count: dir.manual_points(m.id).count(),
+                url: format!("/manuals/{}", m.id),
+            }
+        })
+        .collect();
+    Ok(Json(ManualPage {
+        items,
+        total: found.len(),
+        page,
+        per_page,
+    }))
+}
+
+/// A published manual with every field of the national template, and where it is given.
+#[utoipa::path(get, path = "/api/v1/manuals/{id}", tag = "directory",
+    params(("id" = i64, Path, description = "Manual number")),
+    responses((status = 200, body = ManualDetail), (status = 404, body = ApiError)))]
+pub async fn detail(
+    State(state): State<Shared>,
+    lang: Lang,
+    Path(id): Path<String>,
+) -> Result<Json<ManualDetail>, ApiError> {
+    let dir = state.directory();
+    let m = id
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .and_then(|id| dir.manual(id))
+        .ok_or_else(|| ApiError::not_found("id", &lang.t("err-id")))?;
+    let service_points = dir
+        .manual_points(m.id)
+        .map(|p| ServicePointRef {
+            code: p.point.code.to_string(),
+            name: p.point.name_th.clone(),
+            name_en: p.point.name_en.clone(),
+            url: format!("/sp/{}", p.point.code),
+        })
+        .collect();
+    Ok(Json(ManualDetail {
+        manual: m.clone(),
+        total_time: m.total_time(),
+        service_points,
+    }))
+}

@@ -1,0 +1,91 @@
+use axum::Json;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::error::{ApiError, query_rejection};
+use super::manuals::paging;
+use super::model::*;
+use crate::params::FieldErrors;
+use crate::{Lang, Shared};
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UnitParams {
+    /// The parent's 13-digit code; without it, the ministries.
+    pub parent: Option<String>,
+    #[param(value_type = Option<u32>, minimum = 1)]
+    pub page: Option<String>,
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
+    pub per_page: Option<String>,
+}
+
+/// Browse the organisation tree: ministries, their departments, units and service points.
+#[utoipa::path(get, path = "/api/v1/units", tag = "directory", params(UnitParams),
+    responses((status = 200, body = UnitPage), (status = 400, body = ApiError)))]
+pub async fn list(
+    State(state): State<Shared>,
+    lang: Lang,
+    params: Result<Query<UnitParams>, QueryRejection>,
+) -> Result<Json<UnitPage>, ApiError> {
+    let Query(params) = params.map_err(query_rejection)?;
+    let (page, per_page) =
+        paging(&params.page, &params.per_page, lang).map_err(ApiError::invalid)?;
+    let dir = state.directory();
+    let list = match params
+        .parent
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => dir.roots(),
+        Some(code) => {
+            let parent = dir.unit(code).ok_or_else(|| {
+                ApiError::invalid(FieldErrors::from([(
+                    "parent".to_owned(),
+                    vec![lang.t("err-unit")],
+                )]))
+            })?;
+            dir.children(parent)
+        }
+    };
+    let items = list
+        .iter()
+        .skip((page - 1) * per_page)
+        .take(per_page)
+        .map(|u| UnitOut::of(u))
+        .collect();
+    Ok(Json(UnitPage {
+        items,
+        total: list.len(),
+        page,
+        per_page,
+    }))
+}
+
+/// One unit with its ancestors and children.
+#[utoipa::path(get, path = "/api/v1/units/{code}", tag = "directory",
+    params(("code" = String, Path, description = "13-digit unit code")),
+    responses((status = 200, body = UnitDetail), (status = 404, body = ApiError)))]
+pub async fn detail(
+    State(state): State<Shared>,
+    lang: Lang,
+    Path(code): Path<String>,
+) -> Result<Json<UnitDetail>, ApiError> {
+    let dir = state.directory();
+    let unit = dir
+        .unit(code.trim())
+        .ok_or_else(|| ApiError::not_found("code", &lang.t("err-code")))?;
+    let crumbs = dir.breadcrumbs(code.trim());
+    let ancestors = crumbs[..crumbs.len().saturating_sub(1)]
+        .iter()
+        .map(|u| unit_ref(u))
+        .collect();
+    let children = dir.children(unit).into_iter().map(UnitOut::of).collect();
+    Ok(Json(UnitDetail {
+        unit: UnitOut::of(unit),
+        ancestors,
+        children,
+    }))
+}

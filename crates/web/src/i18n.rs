@@ -1,0 +1,133 @@
+//! Thai first, English second: the language comes from `?lang=`, then the `lang`
+//! cookie, else Thai. Messages live in Fluent files under `locales/`.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::{Loader, static_loader};
+use std::borrow::Cow;
+use std::collections::HashMap;
+use unic_langid::{LanguageIdentifier, langid};
+
+static_loader! {
+    static LOCALES = {
+        locales: "../../locales",
+        fallback_language: "th",
+        // Bidi isolation marks would end up inside tel: numbers and copied text; Thai
+        // and English are both left-to-right.
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+static TH: LanguageIdentifier = langid!("th");
+static EN: LanguageIdentifier = langid!("en");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Th,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Th => "th",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "th" => Some(Lang::Th),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    fn id(self) -> &'static LanguageIdentifier {
+        match self {
+            Lang::Th => &TH,
+            Lang::En => &EN,
+        }
+    }
+
+    pub fn t(self, key: &str) -> String {
+        LOCALES.lookup(self.id(), key)
+    }
+
+    pub fn t_with(self, key: &str, args: &[(&'static str, String)]) -> String {
+        let map: HashMap<Cow<'static, str>, FluentValue<'_>> = args
+            .iter()
+            .map(|(k, v)| (Cow::Borrowed(*k), FluentValue::from(v.clone())))
+            .collect();
+        LOCALES.lookup_with_args(self.id(), key, &map)
+    }
+
+    /// Picks the Thai or English of a pair, falling back to Thai when English is empty.
+    pub fn pick<'a>(self, th: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::En if !en.trim().is_empty() => en,
+            _ => th,
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Lang {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let from_query = parts.uri.query().and_then(|q| {
+            q.split('&')
+                .find_map(|kv| kv.strip_prefix("lang="))
+                .and_then(Lang::parse)
+        });
+        let from_cookie = || {
+            parts
+                .headers
+                .get_all(axum::http::header::COOKIE)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .find_map(|c| {
+                    c.split(';')
+                        .map(str::trim)
+                        .find_map(|kv| kv.strip_prefix("lang="))
+                        .and_then(Lang::parse)
+                })
+        };
+        Ok(from_query.or_else(from_cookie).unwrap_or_default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_exists_in_both_languages() {
+        let th = include_str!("../../../locales/th/main.ftl");
+        let en = include_str!("../../../locales/en/main.ftl");
+        let keys = |s: &str| -> Vec<String> {
+            let mut k: Vec<String> = s
+                .lines()
+                .filter_map(|l| l.split_once(" = ").map(|(k, _)| k.trim().to_owned()))
+                .collect();
+            k.sort();
+            k
+        };
+        assert_eq!(keys(th), keys(en));
+    }
+
+    #[test]
+    fn messages_with_arguments() {
+        assert_eq!(
+            Lang::Th.t_with("results-count", &[("count", "3".into())]),
+            "พบ 3 จุดบริการ"
+        );
+        assert_eq!(
+            Lang::En.t_with("distance", &[("km", "1.2".into())]),
+            "1.2 km away"
+        );
+        assert_eq!(Lang::En.t("search-button"), "Search");
+    }
+}

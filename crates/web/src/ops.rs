@@ -1,0 +1,131 @@
+//! Operations: liveness, readiness, Prometheus metrics, security headers, and the fixed
+//! response that benchmarks use as their ceiling.
+
+use axum::Router;
+use axum::extract::{MatchedPath, Query, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use std::sync::OnceLock;
+use std::time::Instant;
+
+use crate::Shared;
+
+pub(crate) struct Metrics {
+    handle: PrometheusHandle,
+}
+
+impl Metrics {
+    /// The recorder is process-wide (the `metrics` facade has one global slot), so every
+    /// app state in a process shares it.
+    pub(crate) fn new() -> Self {
+        static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+        let handle = HANDLE
+            .get_or_init(|| {
+                let recorder = PrometheusBuilder::new()
+                    .set_buckets(&[
+                        0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0,
+                    ])
+                    .expect("static buckets")
+                    .build_recorder();
+                let handle = recorder.handle();
+                // Fails only if another recorder is installed, e.g. by an embedding program.
+                let _ = metrics::set_global_recorder(recorder);
+                handle
+            })
+            .clone();
+        Self { handle }
+    }
+}
+
+pub(crate) fn router() -> Router<Shared> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(render_metrics))
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn readyz(State(state): State<Shared>) -> Response {
+    match state.db.ping().await {
+        Ok(()) => (StatusCode::OK, "ready").into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "database not reachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database not reachable").into_response()
+        }
+    }
+}
+
+async fn render_metrics(State(state): State<Shared>) -> Response {
+    let dir = state.directory();
+    metrics::gauge!("citizeninfo_directory_service_points").set(dir.points.len() as f64);
+    metrics::gauge!("citizeninfo_directory_version").set(dir.version as f64);
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.handle.render(),
+    )
+        .into_response()
+}
+
+/// Counts requests and their latency by route template, never by raw path, so that
+/// codes and queries do not explode the number of series.
+pub(crate) async fn track(State(_): State<Shared>, req: Request, next: Next) -> Response {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_owned())
+        .unwrap_or_else(|| "unmatched".into());
+    let method = req.method().to_string();
+    let start = Instant::now();
+    let res = next.run(req).await;
+    let status = res.status().as_u16().to_string();
+    metrics::histogram!("http_request_duration_seconds", "route" => route.clone())
+        .record(start.elapsed().as_secs_f64());
+    metrics::counter!("http_requests_total", "method" => method, "route" => route, "status" => status).increment(1);
+    res
+}
+
+pub(crate) async fn security_headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
+    h.entry(header::CONTENT_SECURITY_POLICY).or_insert(HeaderValue::from_static(
+        "default-src 'self'; img-src 'self' data: https:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+    ));
+    res
+}
+
+pub(crate) fn bench_router() -> Router<Shared> {
+    Router::new().route("/_bench/ceiling", get(ceiling))
+}
+
+#[derive(serde::Deserialize)]
+struct CeilingParams {
+    bytes: Option<usize>,
+}
+
+/// A prepared body of the requested size: what the server does when it has nothing to
+/// compute, the best any page can do.
+async fn ceiling(Query(p): Query<CeilingParams>) -> Response {
+    static BODY: OnceLock<String> = OnceLock::new();
+    let body = BODY.get_or_init(|| "<!doctype html><p>".to_string() + &"x".repeat(256 * 1024));
+    let n = p.bytes.unwrap_or(20_000).min(body.len());
+    (
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        body[..n].to_owned(),
+    )
+        .into_response()
+}

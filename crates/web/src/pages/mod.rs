@@ -1,0 +1,124 @@
+//! The public portal: server-rendered pages that work without JavaScript, Thai by
+//! default with an English switch.
+
+mod browse;
+mod manual;
+mod search;
+mod service_point;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Path, Query};
+use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use serde::Deserialize;
+
+use crate::{Lang, Shared};
+
+pub(crate) fn router() -> Router<Shared> {
+    Router::new()
+        .route("/", get(search::home))
+        .route("/search", get(search::search))
+        .route("/sp/{code}", get(service_point::page))
+        .route("/manuals", get(manual::list))
+        .route("/manuals/{id}", get(manual::page))
+        .route("/units", get(browse::roots))
+        .route("/units/{code}", get(browse::unit))
+        .route("/lang/{code}", get(switch_lang))
+}
+
+/// What every page's frame needs.
+pub(crate) struct Layout {
+    pub lang: Lang,
+    pub title: String,
+    /// The current path and query, URL-encoded, to come back to after switching language.
+    pub next: String,
+}
+
+impl Layout {
+    pub fn new(lang: Lang, title: impl Into<String>, uri: &Uri) -> Self {
+        let current = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        Self {
+            lang,
+            title: title.into(),
+            next: form_urlencoded_component(current),
+        }
+    }
+
+    pub fn t(&self, key: &str) -> String {
+        self.lang.t(key)
+    }
+
+    pub fn t1(&self, key: &str, name: &'static str, value: impl ToString) -> String {
+        self.lang.t_with(key, &[(name, value.to_string())])
+    }
+}
+
+pub(crate) fn form_urlencoded_component(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+pub(crate) struct ErrorPage {
+    l: Layout,
+    message: String,
+}
+
+pub(crate) fn error_page(status: StatusCode, lang: Lang, uri: &Uri, message: String) -> Response {
+    let key = if status == StatusCode::NOT_FOUND {
+        "not-found"
+    } else {
+        "bad-request"
+    };
+    (
+        status,
+        ErrorPage {
+            l: Layout::new(lang, lang.t(key), uri),
+            message,
+        },
+    )
+        .into_response()
+}
+
+/// Unknown paths: a JSON error under the API, a page elsewhere.
+pub(crate) async fn not_found(lang: Lang, uri: Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        return crate::api::ApiError::not_found("path", "No such API endpoint").into_response();
+    }
+    error_page(StatusCode::NOT_FOUND, lang, &uri, lang.t("not-found"))
+}
+
+#[derive(Deserialize)]
+struct Next {
+    next: Option<String>,
+}
+
+/// Sets the language cookie and goes back to the page; only local paths are followed.
+async fn switch_lang(Path(code): Path<String>, Query(q): Query<Next>) -> Response {
+    let lang = Lang::parse(&code).unwrap_or_default();
+    let next = q
+        .next
+        .filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+        .unwrap_or_else(|| "/".into());
+    let mut res = Redirect::to(&next).into_response();
+    let cookie = format!(
+        "lang={}; Path=/; Max-Age=31536000; SameSite=Lax",
+        lang.code()
+    );
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        res.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    res
+}

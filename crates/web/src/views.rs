@@ -1,0 +1,237 @@
+//! What the pages show, computed in Rust so that the templates stay plain: status
+//! lines, hours tables, dates in the Buddhist era.
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use directory::{Directory, PointEntry};
+use domain::hours::{OpenStatus, format_minutes};
+use domain::{GeccLevel, WeeklyHours, thai_date};
+use serde::Serialize;
+
+use crate::Lang;
+
+pub fn date(lang: Lang, d: NaiveDate) -> String {
+    match lang {
+        Lang::Th => thai_date::long_th(d),
+        Lang::En => thai_date::long_en(d),
+    }
+}
+
+fn weekday(lang: Lang, iso: u8) -> &'static str {
+    match lang {
+        Lang::Th => thai_date::weekday_th(iso),
+        Lang::En => thai_date::weekday_en(iso),
+    }
+}
+
+/// "วันจันทร์" style day for "opens Monday at 08:30"; today and tomorrow by name.
+fn day_word(lang: Lang, t: NaiveDateTime, now: NaiveDateTime) -> String {
+    let days = (t.date() - now.date()).num_days();
+    match (lang, days) {
+        (_, 0) => String::new(),
+        (Lang::Th, 1) => "พรุ่งนี้".into(),
+        (Lang::En, 1) => "tomorrow".into(),
+        (Lang::Th, _) => format!(
+            "วัน{}ที่ {}",
+            thai_date::weekday_th(t.weekday().number_from_monday() as u8),
+            t.day()
+        ),
+        (Lang::En, _) => format!(
+            "{} {}",
+            thai_date::weekday_en(t.weekday().number_from_monday() as u8),
+            t.day()
+        ),
+    }
+}
+
+/// (is open, one line such as "เปิดอยู่ · ปิด 12:00 น.")
+pub fn status_line(lang: Lang, status: OpenStatus, now: NaiveDateTime) -> (bool, String) {
+    match status {
+        OpenStatus::OpenUntil(t) => {
+            let time = format_minutes((t.time().num_seconds_from_midnight_u32() / 60) as u16);
+            (
+                true,
+                format!(
+                    "{} · {}",
+                    lang.t("open-now"),
+                    lang.t_with("closes-at", &[("time", time)])
+                ),
+            )
+        }
+        OpenStatus::OpenAllDay => (
+            true,
+            format!("{} · {}", lang.t("open-now"), lang.t("open-24h")),
+        ),
+        OpenStatus::Closed(Some(t)) => {
+            let time = format_minutes((t.time().num_seconds_from_midnight_u32() / 60) as u16);
+            let day = day_word(lang, t, now);
+            let day = if day.is_empty() {
+                day
+            } else {
+                format!(" {day}").replace("  ", " ")
+            };
+            let text = lang.t_with(
+                "opens-next",
+                &[("day", day.trim_end().to_string()), ("time", time)],
+            );
+            (
+                false,
+                format!("{} · {}", lang.t("closed-now"), text.replace("  ", " ")),
+            )
+        }
+        OpenStatus::Closed(None) => (
+            false,
+            format!("{} · {}", lang.t("closed-now"), lang.t("no-hours")),
+        ),
+    }
+}
+
+trait SecondsFromMidnight {
+    fn num_seconds_from_midnight_u32(&self) -> u32;
+}
+
+impl SecondsFromMidnight for chrono::NaiveTime {
+    fn num_seconds_from_midnight_u32(&self) -> u32 {
+        chrono::Timelike::num_seconds_from_midnight(self)
+    }
+}
+
+/// One row per weekday: "08:30–12:00, 13:00–16:30 น." or "ปิด".
+pub fn hours_rows(lang: Lang, hours: &WeeklyHours) -> Vec<(String, String)> {
+    hours
+        .by_weekday()
+        .into_iter()
+        .map(|(wd, ps)| {
+            let text = if ps.is_empty() {
+                lang.t("closed-day")
+            } else if ps == [(0, 1440)] {
+                lang.t("open-24h")
+            } else {
+                let spans: Vec<String> = ps
+                    .iter()
+                    .map(|(o, c)| format!("{}–{}", format_minutes(*o), format_minutes(*c)))
+                    .collect();
+                let unit = if lang == Lang::Th { " น." } else { "" };
+                format!("{}{unit}", spans.join(", "))
+            };
+            (weekday(lang, wd).to_owned(), text)
+        })
+        .collect()
+}
+
+pub fn gecc(lang: Lang, level: GeccLevel) -> Option<String> {
+    (level != GeccLevel::None).then(|| {
+        format!(
+            "{} {}",
+            lang.t("gecc"),
+            lang.t(&format!("gecc-{}", level.as_str()))
+        )
+    })
+}
+
+pub fn km(d: f64) -> String {
+    if d < 10.0 {
+        format!("{d:.1}")
+    } else {
+        format!("{d:.0}")
+    }
+}
+
+#[derive(Serialize)]
+pub struct MapPoint {
+    pub lat: f64,
+    pub lon: f64,
+    pub name: String,
+    pub url: String,
+}
+
+pub fn map_json(points: &[MapPoint]) -> String {
+    serde_json::to_string(points).unwrap_or_else(|_| "[]".into())
+}
+
+/// A search result or a listed service point, as a line of the results list.
+pub struct PointLine {
+    pub url: String,
+    pub name: String,
+    pub agency: String,
+    pub address: String,
+    pub distance: Option<String>,
+    pub open: bool,
+    pub status: String,
+    pub gecc: Option<String>,
+}
+
+pub fn point_line(
+    lang: Lang,
+    dir: &Directory,
+    p: &PointEntry,
+    distance_km: Option<f64>,
+    now: NaiveDateTime,
+) -> PointLine {
+    let sp = &p.point;
+    let agency = [p.department, p.ministry]
+        .iter()
+        .flatten()
+        .map(|i| {
+            lang.pick(&dir.units[*i].unit.name_th, &dir.units[*i].unit.name_en)
+                .to_owned()
+        })
+        .collect::<Vec<_>>()
+        .join(" · ");
+    let (open, status) = status_line(lang, sp.hours.status_at(now, dir.holiday_days()), now);
+    PointLine {
+        url: format!("/sp/{}", sp.code),
+        name: lang.pick(&sp.name_th, &sp.name_en).to_owned(),
+        agency,
+        address: sp.address.line_th(),
+        distance: distance_km.map(|d| lang.t_with("distance", &[("km", km(d))])),
+        open,
+        status,
+        gecc: gecc(lang, sp.gecc_level),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(d: u32, h: u32, m: u32) -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(2026, 11, d)
+            .unwrap()
+            .and_hms_opt(h, m, 0)
+            .unwrap()
+    }
+
+    #[test]
+    fn status_lines_read_naturally() {
+        let now = at(27, 9, 0);
+        assert_eq!(
+            status_line(Lang::Th, OpenStatus::OpenUntil(at(27, 12, 0)), now),
+            (true, "เปิดอยู่ · ปิด 12:00 น.".into())
+        );
+        assert_eq!(
+            status_line(Lang::Th, OpenStatus::Closed(Some(at(27, 13, 0))), now),
+            (false, "ปิดอยู่ · เปิด 13:00 น.".into())
+        );
+        assert_eq!(
+            status_line(Lang::Th, OpenStatus::Closed(Some(at(30, 8, 30))), now),
+            (false, "ปิดอยู่ · เปิด วันจันทร์ที่ 30 08:30 น.".into())
+        );
+        assert_eq!(
+            status_line(Lang::En, OpenStatus::Closed(Some(at(28, 8, 30))), now),
+            (false, "Closed · opens tomorrow at 08:30".into())
+        );
+    }
+
+    #[test]
+    fn hours_table_shows_the_lunch_break() {
+        let rows = hours_rows(Lang::Th, &WeeklyHours::government_office());
+        assert_eq!(
+            rows[0],
+            (
+                "จันทร์".to_string(),
+                "08:30–12:00, 13:00–16:30 น.".to_string()
+            )
+        );
+        assert_eq!(rows[6], ("อาทิตย์".to_string(), "ปิด".to_string()));
+    }
+}
