@@ -11,9 +11,29 @@ use storage::Dataset;
 
 use crate::demo::{geography, hours_template};
 
-/// (ministry, department, office name prefix, English prefix, hours, manuals)
-const OFFICES: &[(&str, &str, &str, &str, &str, &[&str])] = &[
-    (
+/// An office that most districts have.
+struct Office {
+    ministry: &'static str,
+    department: &'static str,
+    prefix: &'static str,
+    prefix_en: &'static str,
+    hours: &'static str,
+    manuals: &'static [&'static str],
+}
+
+const fn office(
+    ministry: &'static str,
+    department: &'static str,
+    prefix: &'static str,
+    prefix_en: &'static str,
+    hours: &'static str,
+    manuals: &'static [&'static str],
+) -> Office {
+    Office { ministry, department, prefix, prefix_en, hours, manuals }
+}
+
+const OFFICES: &[Office] = &[
+    office(
         "กระทรวงมหาดไทย",
         "กรมการพัฒนาชุมชน",
         "สำนักงานพัฒนาชุมชนอำเภอ",
@@ -25,7 +45,7 @@ const OFFICES: &[(&str, &str, &str, &str, &str, &[&str])] = &[
             "kkkj-loan-approval",
         ],
     ),
-    (
+    office(
         "กระทรวงมหาดไทย",
         "กรมการปกครอง",
         "สำนักทะเบียนอำเภอ",
@@ -37,7 +57,7 @@ const OFFICES: &[(&str, &str, &str, &str, &str, &[&str])] = &[
             "house-registration-move-in",
         ],
     ),
-    (
+    office(
         "กระทรวงมหาดไทย",
         "กรมที่ดิน",
         "สำนักงานที่ดิน สาขา",
@@ -45,7 +65,7 @@ const OFFICES: &[(&str, &str, &str, &str, &str, &[&str])] = &[
         "office",
         &["land-title-mortgage"],
     ),
-    (
+    office(
         "กระทรวงสาธารณสุข",
         "สำนักงานปลัดกระทรวงสาธารณสุข",
         "โรงพยาบาลส่งเสริมสุขภาพตำบล",
@@ -53,7 +73,7 @@ const OFFICES: &[(&str, &str, &str, &str, &str, &[&str])] = &[
         "hospital",
         &["hospital-outpatient"],
     ),
-    (
+    office(
         "กระทรวงเกษตรและสหกรณ์",
         "กรมส่งเสริมการเกษตร",
         "สำนักงานเกษตรอำเภอ",
@@ -61,7 +81,7 @@ const OFFICES: &[(&str, &str, &str, &str, &str, &[&str])] = &[
         "office",
         &[],
     ),
-    (
+    office(
         "กระทรวงแรงงาน",
         "กรมการจัดหางาน",
         "ศูนย์บริการจัดหางานอำเภอ",
@@ -69,7 +89,7 @@ const OFFICES: &[(&str, &str, &str, &str, &str, &[&str])] = &[
         "office",
         &[],
     ),
-    (
+    office(
         "กระทรวงการคลัง",
         "กรมสรรพากร",
         "สำนักงานสรรพากรพื้นที่สาขา",
@@ -77,7 +97,7 @@ const OFFICES: &[(&str, &str, &str, &str, &str, &[&str])] = &[
         "office",
         &[],
     ),
-    (
+    office(
         "กระทรวงการพัฒนาสังคมและความมั่นคงของมนุษย์",
         "กรมกิจการผู้สูงอายุ",
         "ศูนย์บริการคนพิการและผู้สูงอายุ",
@@ -127,7 +147,7 @@ pub fn dataset(n: usize, now: DateTime<Utc>) -> Result<Dataset> {
     let mut rng = StdRng::seed_from_u64(80_000);
     let mut ds = Dataset::default();
 
-    let mut ministries: Vec<&str> = OFFICES.iter().map(|o| o.0).collect();
+    let mut ministries: Vec<&str> = OFFICES.iter().map(|o| o.ministry).collect();
     ministries.dedup();
     for (i, m) in ministries.iter().enumerate() {
         ds.units.push(Unit {
@@ -139,12 +159,12 @@ pub fn dataset(n: usize, now: DateTime<Utc>) -> Result<Dataset> {
         });
     }
     for (i, o) in OFFICES.iter().enumerate() {
-        let m = ministries.iter().position(|m| *m == o.0).expect("listed");
+        let m = ministries.iter().position(|m| *m == o.ministry).expect("listed");
         ds.units.push(Unit {
             code: code(2, i as u64),
             kind: UnitKind::Department,
             parent: Some(code(1, m as u64)),
-            name_th: o.1.to_string(),
+            name_th: o.department.to_string(),
             name_en: format!("Department {}", i + 1),
         });
     }
@@ -153,7 +173,7 @@ pub fn dataset(n: usize, now: DateTime<Utc>) -> Result<Dataset> {
         let (province, district) = districts[k % districts.len()];
         let office = (k / districts.len()) % OFFICES.len();
         let round = k / (districts.len() * OFFICES.len());
-        let (_, _, prefix, prefix_en, hours, manuals) = OFFICES[office];
+        let Office { prefix, prefix_en, hours, manuals, .. } = &OFFICES[office];
         let district_name = district.name_th.trim_start_matches("เขต");
         let subdistrict = format!(
             "{}{}",
@@ -201,7 +221,7 @@ pub fn dataset(n: usize, now: DateTime<Utc>) -> Result<Dataset> {
             lat: district.lat + rng.random_range(-0.02..0.02),
             lon: district.lon + rng.random_range(-0.02..0.02),
         };
-        for key in manuals {
+        for key in manuals.iter() {
             ds.pins.push((sp.clone(), key.to_string()));
         }
         ds.service_points.push(ServicePoint {

@@ -77,11 +77,14 @@ impl TextIndex {
         self.haystacks.is_empty()
     }
 
-    /// Documents matching the query with a relevance score. Every known query word must
-    /// match; when that finds nothing, any word may; when the words are unknown, the
-    /// query is looked for as a substring (a part of a word such as "ละมุง").
+    /// Documents matching the query with a relevance score. Every query word must
+    /// match; for longer queries (three words or more) a document missing a quarter of
+    /// them still counts, ranked lower; when no word matches, the query is looked for as
+    /// a substring (a part of a word such as "ละมุง").
     pub fn search(&self, query: &str) -> Vec<(u32, f32)> {
-        let words = tokens(query);
+        let mut words = tokens(query);
+        words.sort();
+        words.dedup();
         if words.is_empty() {
             return Vec::new();
         }
@@ -102,16 +105,12 @@ impl TextIndex {
                 e.1 += 1;
             }
         }
-        let all: Vec<(u32, f32)> = scores
-            .iter()
-            .filter(|(_, (_, k))| *k == lists.len())
-            .map(|(d, (s, _))| (*d, *s))
-            .collect();
-        let mut out = if all.is_empty() {
-            scores.into_iter().map(|(d, (s, _))| (d, s)).collect()
-        } else {
-            all
-        };
+        let needed = if words.len() >= 3 { (words.len() * 3).div_ceil(4) } else { words.len() };
+        let best = scores.values().map(|(_, k)| *k).max().unwrap_or(0);
+        if best < needed {
+            return self.substring(query);
+        }
+        let mut out: Vec<(u32, f32)> = scores.into_iter().filter(|(_, (_, k))| *k == best).map(|(d, (s, _))| (d, s)).collect();
         // A document that holds the query as typed, in one piece, ranks first.
         let phrase = normalize(query.trim());
         for (doc, score) in out.iter_mut() {
@@ -184,6 +183,9 @@ mod tests {
         assert_eq!(ids(ix.search("บางละมุง")).len(), 2);
         assert_eq!(ids(ix.search("โรงพยาบาล")), vec![2]);
         assert!(ix.search("ไปรษณีย์").is_empty());
+        assert!(ix.search("ไม่มีคำนี้ในระบบแน่นอน").is_empty());
+        // Three words of four are enough for a longer query.
+        assert_eq!(ids(ix.search("ตรวจรักษาผู้ป่วยนอกเวลา")), vec![2]);
     }
 
     #[test]

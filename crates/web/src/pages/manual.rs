@@ -4,7 +4,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use domain::Manual;
-use domain::manual::{Document, DurationUnit, Span};
+use domain::manual::{Document, Span};
 use serde::Deserialize;
 
 use super::{Layout, error_page};
@@ -110,14 +110,7 @@ pub(crate) async fn page(
             )
         })
         .collect();
-    let total = m.total_time();
-    let total = if total.unit == DurationUnit::Minutes
-        || m.steps.iter().all(|s| s.duration.unit == total.unit)
-    {
-        span(lang, total)
-    } else {
-        span(lang, total)
-    };
+    let total = span(lang, m.total_time());
     let group = |g: &str| {
         m.documents
             .iter()

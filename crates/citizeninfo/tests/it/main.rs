@@ -1,0 +1,10 @@
+//! Integration tests: every storage and HTTP test runs on SQLite and on a real
+//! PostgreSQL (a fresh database per test), and the end-to-end test drives a real
+//! headless Chromium.
+
+mod support;
+
+mod api;
+mod e2e;
+mod pages;
+mod storage_layer;

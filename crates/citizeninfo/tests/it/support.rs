@@ -1,0 +1,139 @@
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use chrono::Utc;
+use http_body_util::BodyExt;
+use sqlx::Connection;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use storage::Db;
+use tower::ServiceExt;
+
+/// Runs one async test body on both databases, as two tests: `NAME::sqlite` and
+/// `NAME::postgres`.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($name:ident, $body:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let t = $crate::support::TestDb::sqlite().await;
+                super::$body(t.db.clone()).await;
+                t.finish().await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let t = $crate::support::TestDb::postgres().await;
+                super::$body(t.db.clone()).await;
+                t.finish().await;
+            }
+        }
+    };
+}
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// The PostgreSQL server the tests use; `scripts/test` makes sure it runs.
+pub fn postgres_admin_url() -> String {
+    std::env::var("CITIZENINFO_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+}
+
+pub struct TestDb {
+    pub db: Db,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    Dir(std::path::PathBuf),
+    Postgres(String),
+}
+
+fn unique(prefix: &str) -> String {
+    format!("{prefix}_{}_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst), Utc::now().timestamp_micros() % 1_000_000)
+}
+
+impl TestDb {
+    pub async fn sqlite() -> Self {
+        let dir = std::env::temp_dir().join(unique("citizeninfo_test"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let db = Db::connect(&format!("sqlite://{}/test.db", dir.display())).await.unwrap();
+        db.migrate().await.unwrap();
+        Self { db, cleanup: Cleanup::Dir(dir) }
+    }
+
+    pub async fn postgres() -> Self {
+        let admin = postgres_admin_url();
+        let name = unique("citizeninfo_test");
+        let mut conn = sqlx::PgConnection::connect(&format!("{admin}/postgres"))
+            .await
+            .unwrap_or_else(|e| panic!("PostgreSQL at {admin} is needed for the tests (./scripts/test starts it): {e}"));
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.unwrap();
+        conn.close().await.unwrap();
+        let db = Db::connect(&format!("{admin}/{name}")).await.unwrap();
+        db.migrate().await.unwrap();
+        Self { db, cleanup: Cleanup::Postgres(name) }
+    }
+
+    pub async fn finish(self) {
+        self.db.close().await;
+        match self.cleanup {
+            Cleanup::Dir(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Cleanup::Postgres(name) => {
+                if let Ok(mut conn) = sqlx::PgConnection::connect(&format!("{}/postgres", postgres_admin_url())).await {
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&mut conn).await;
+                }
+            }
+        }
+    }
+}
+
+pub async fn with_demo(db: &Db) {
+    citizeninfo::cli::seed_demo(db, None).await.unwrap();
+}
+
+pub fn test_config() -> web::Config {
+    // No tiles: tests never reach beyond loopback.
+    web::Config { base_url: "http://127.0.0.1".into(), tile_url: String::new(), tile_attribution: String::new(), bench_ceiling: false }
+}
+
+pub async fn app(db: &Db) -> (web::Shared, Router) {
+    let state = web::AppState::new(db.clone(), test_config()).await.unwrap();
+    let router = web::router(state.clone());
+    (state, router)
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub content_type: String,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+pub async fn get(app: &Router, uri: &str) -> Reply {
+    get_with(app, uri, &[]).await
+}
+
+pub async fn get_with(app: &Router, uri: &str, headers: &[(&str, &str)]) -> Reply {
+    let mut req = Request::get(uri);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let res = app.clone().oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let content_type = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    Reply { status, content_type, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+}
+
+/// Percent-encodes a query value (Thai text in URLs).
+pub fn enc(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
