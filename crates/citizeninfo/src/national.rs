@@ -29,7 +29,14 @@ const fn office(
     hours: &'static str,
     manuals: &'static [&'static str],
 ) -> Office {
-    Office { ministry, department, prefix, prefix_en, hours, manuals }
+    Office {
+        ministry,
+        department,
+        prefix,
+        prefix_en,
+        hours,
+        manuals,
+    }
 }
 
 const OFFICES: &[Office] = &[
@@ -159,7 +166,10 @@ pub fn dataset(n: usize, now: DateTime<Utc>) -> Result<Dataset> {
         });
     }
     for (i, o) in OFFICES.iter().enumerate() {
-        let m = ministries.iter().position(|m| *m == o.ministry).expect("listed");
+        let m = ministries
+            .iter()
+            .position(|m| *m == o.ministry)
+            .expect("listed");
         ds.units.push(Unit {
             code: code(2, i as u64),
             kind: UnitKind::Department,
@@ -173,7 +183,13 @@ pub fn dataset(n: usize, now: DateTime<Utc>) -> Result<Dataset> {
         let (province, district) = districts[k % districts.len()];
         let office = (k / districts.len()) % OFFICES.len();
         let round = k / (districts.len() * OFFICES.len());
-        let Office { prefix, prefix_en, hours, manuals, .. } = &OFFICES[office];
+        let Office {
+            prefix,
+            prefix_en,
+            hours,
+            manuals,
+            ..
+        } = &OFFICES[office];
         let district_name = district.name_th.trim_start_matches("เขต");
         let subdistrict = format!(
             "{}{}",

@@ -105,12 +105,20 @@ impl TextIndex {
                 e.1 += 1;
             }
         }
-        let needed = if words.len() >= 3 { (words.len() * 3).div_ceil(4) } else { words.len() };
+        let needed = if words.len() >= 3 {
+            (words.len() * 3).div_ceil(4)
+        } else {
+            words.len()
+        };
         let best = scores.values().map(|(_, k)| *k).max().unwrap_or(0);
         if best < needed {
             return self.substring(query);
         }
-        let mut out: Vec<(u32, f32)> = scores.into_iter().filter(|(_, (_, k))| *k == best).map(|(d, (s, _))| (d, s)).collect();
+        let mut out: Vec<(u32, f32)> = scores
+            .into_iter()
+            .filter(|(_, (_, k))| *k == best)
+            .map(|(d, (s, _))| (d, s))
+            .collect();
         // A document that holds the query as typed, in one piece, ranks first.
         let phrase = normalize(query.trim());
         for (doc, score) in out.iter_mut() {

@@ -6,7 +6,12 @@ use crate::on_both_databases;
 use crate::support::{app, enc, get, with_demo};
 
 fn names(v: &Value) -> Vec<String> {
-    v["items"].as_array().unwrap().iter().map(|i| i["name"].as_str().unwrap().to_owned()).collect()
+    v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["name"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 async fn thai_search_finds_the_right_places(db: Db) {
@@ -17,28 +22,48 @@ async fn thai_search_finds_the_right_places(db: Db) {
     let r = get(&app, &search("บางละมุง")).await;
     assert_eq!(r.status, StatusCode::OK);
     let found = names(&r.json());
-    assert!(found.contains(&"สำนักงานพัฒนาชุมชนอำเภอบางละมุง".to_string()), "{found:?}");
+    assert!(
+        found.contains(&"สำนักงานพัฒนาชุมชนอำเภอบางละมุง".to_string()),
+        "{found:?}"
+    );
     assert!(found.iter().all(|n| n.contains("บางละมุง")), "{found:?}");
 
     let found = names(&get(&app, &search("พัฒนาชุมชน")).await.json());
-    assert_eq!(found.len(), 12, "the provincial office and the 11 district offices: {found:?}");
+    assert_eq!(
+        found.len(),
+        12,
+        "the provincial office and the 11 district offices: {found:?}"
+    );
     assert!(found.iter().all(|n| n.contains("พัฒนาชุมชน")));
 
     let otop = get(&app, &search("OTOP")).await.json();
     assert_eq!(otop["total"], 12);
-    assert!(otop["items"].as_array().unwrap().iter().all(|i| i["department"]["name"] == "กรมการพัฒนาชุมชน"));
+    assert!(
+        otop["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["department"]["name"] == "กรมการพัฒนาชุมชน")
+    );
 
     let found = names(&get(&app, &search("ทำบัตรประชาชน")).await.json());
     assert_eq!(found.len(), 11, "{found:?}");
-    assert!(found.iter().all(|n| n.starts_with("สำนักทะเบียนอำเภอ")), "{found:?}");
+    assert!(
+        found.iter().all(|n| n.starts_with("สำนักทะเบียนอำเภอ")),
+        "{found:?}"
+    );
 
     let r = get(&app, &search("ไม่มีคำนี้ในระบบแน่นอน")).await.json();
     assert_eq!(r["total"], 0);
 
-    let manuals = get(&app, &format!("/api/v1/manuals?q={}", enc("ทำบัตรประชาชน"))).await.json();
+    let manuals = get(&app, &format!("/api/v1/manuals?q={}", enc("ทำบัตรประชาชน")))
+        .await
+        .json();
     let first = manuals["items"][0]["title"].as_str().unwrap();
     assert!(first.contains("บัตรประจำตัวประชาชน"), "{first}");
-    let manuals = get(&app, &format!("/api/v1/manuals?q={}", enc("OTOP"))).await.json();
+    let manuals = get(&app, &format!("/api/v1/manuals?q={}", enc("OTOP")))
+        .await
+        .json();
     assert!(manuals["total"].as_u64().unwrap() >= 2);
 }
 on_both_databases!(thai_text_search, thai_search_finds_the_right_places);
@@ -47,20 +72,48 @@ async fn nearest_first_with_distances(db: Db) {
     with_demo(&db).await;
     let (_, app) = app(&db).await;
     // Pattaya city hall area, in Bang Lamung.
-    let r = get(&app, "/api/v1/service-points?near=12.93,100.89&per_page=20").await.json();
+    let r = get(&app, "/api/v1/service-points?near=12.93,100.89&per_page=20")
+        .await
+        .json();
     let items = r["items"].as_array().unwrap();
     assert_eq!(items.len(), 20);
     assert_eq!(r["total"], 30);
-    let d: Vec<f64> = items.iter().map(|i| i["distance_km"].as_f64().unwrap()).collect();
+    let d: Vec<f64> = items
+        .iter()
+        .map(|i| i["distance_km"].as_f64().unwrap())
+        .collect();
     assert!(d.windows(2).all(|w| w[0] <= w[1]), "{d:?}");
     assert_eq!(items[0]["address"]["district"], "บางละมุง");
 
-    let r = get(&app, "/api/v1/service-points?near=12.93,100.89&radius_km=15").await.json();
-    assert!(r["items"].as_array().unwrap().iter().all(|i| i["distance_km"].as_f64().unwrap() <= 15.0));
-    assert!(r["total"].as_u64().unwrap() >= 4 && r["total"].as_u64().unwrap() < 30, "{}", r["total"]);
+    let r = get(
+        &app,
+        "/api/v1/service-points?near=12.93,100.89&radius_km=15",
+    )
+    .await
+    .json();
+    assert!(
+        r["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["distance_km"].as_f64().unwrap() <= 15.0)
+    );
+    assert!(
+        r["total"].as_u64().unwrap() >= 4 && r["total"].as_u64().unwrap() < 30,
+        "{}",
+        r["total"]
+    );
 
     // Text and distance together: relevance filters, distance orders.
-    let r = get(&app, &format!("/api/v1/service-points?q={}&near=13.36,100.98", enc("โรงพยาบาล"))).await.json();
+    let r = get(
+        &app,
+        &format!(
+            "/api/v1/service-points?q={}&near=13.36,100.98",
+            enc("โรงพยาบาล")
+        ),
+    )
+    .await
+    .json();
     assert_eq!(r["total"], 4);
     assert_eq!(r["items"][0]["name"], "โรงพยาบาลชลบุรี");
 }
@@ -69,50 +122,116 @@ on_both_databases!(nearest_service_points, nearest_first_with_distances);
 async fn filters_and_paging(db: Db) {
     with_demo(&db).await;
     let (_, app) = app(&db).await;
-    let all = get(&app, "/api/v1/service-points?per_page=100").await.json();
+    let all = get(&app, "/api/v1/service-points?per_page=100")
+        .await
+        .json();
     assert_eq!(all["total"], 30);
     let item = &all["items"][0];
-    for field in ["code", "name", "unit", "department", "ministry", "address", "location", "phones", "open_now", "gecc_level", "manuals_count"] {
+    for field in [
+        "code",
+        "name",
+        "unit",
+        "department",
+        "ministry",
+        "address",
+        "location",
+        "phones",
+        "open_now",
+        "gecc_level",
+        "manuals_count",
+    ] {
         assert!(item.get(field).is_some(), "missing {field} in {item}");
     }
     assert!(item.get("distance_km").is_none());
 
-    let cdd = get(&app, "/api/v1/service-points?unit=0112140000000&per_page=100").await.json();
+    let cdd = get(
+        &app,
+        "/api/v1/service-points?unit=0112140000000&per_page=100",
+    )
+    .await
+    .json();
     assert_eq!(cdd["total"], 12);
-    let interior = get(&app, "/api/v1/service-points?unit=0100000000000&per_page=100").await.json();
+    let interior = get(
+        &app,
+        "/api/v1/service-points?unit=0100000000000&per_page=100",
+    )
+    .await
+    .json();
     assert!(interior["total"].as_u64().unwrap() > 12);
 
-    let otop_id = get(&app, &format!("/api/v1/manuals?q={}", enc("OTOP"))).await.json()["items"][0]["id"].as_i64().unwrap();
-    let pinned = get(&app, &format!("/api/v1/service-points?manual={otop_id}&per_page=100")).await.json();
+    let otop_id = get(&app, &format!("/api/v1/manuals?q={}", enc("OTOP")))
+        .await
+        .json()["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let pinned = get(
+        &app,
+        &format!("/api/v1/service-points?manual={otop_id}&per_page=100"),
+    )
+    .await
+    .json();
     assert_eq!(pinned["total"], 12);
 
-    let p1 = get(&app, "/api/v1/service-points?per_page=7&page=1").await.json();
-    let p5 = get(&app, "/api/v1/service-points?per_page=7&page=5").await.json();
+    let p1 = get(&app, "/api/v1/service-points?per_page=7&page=1")
+        .await
+        .json();
+    let p5 = get(&app, "/api/v1/service-points?per_page=7&page=5")
+        .await
+        .json();
     assert_eq!(p1["items"].as_array().unwrap().len(), 7);
     assert_eq!(p5["items"].as_array().unwrap().len(), 2);
-    assert_eq!((p5["page"].as_u64(), p5["per_page"].as_u64()), (Some(5), Some(7)));
+    assert_eq!(
+        (p5["page"].as_u64(), p5["per_page"].as_u64()),
+        (Some(5), Some(7))
+    );
 
     // Hospitals keep their emergency room open round the clock.
-    let open = get(&app, "/api/v1/service-points?open_now=true&per_page=100").await.json();
+    let open = get(&app, "/api/v1/service-points?open_now=true&per_page=100")
+        .await
+        .json();
     let open_names = names(&open);
-    assert!(open_names.iter().filter(|n| n.starts_with("โรงพยาบาล")).count() == 4, "{open_names:?}");
+    assert!(
+        open_names
+            .iter()
+            .filter(|n| n.starts_with("โรงพยาบาล"))
+            .count()
+            == 4,
+        "{open_names:?}"
+    );
 
-    let geo = get(&app, "/api/v1/service-points.geojson?unit=0112140000000&per_page=100").await;
+    let geo = get(
+        &app,
+        "/api/v1/service-points.geojson?unit=0112140000000&per_page=100",
+    )
+    .await;
     assert_eq!(geo.content_type, "application/geo+json");
     let geo = geo.json();
     assert_eq!(geo["type"], "FeatureCollection");
     assert_eq!(geo["features"].as_array().unwrap().len(), 12);
     let c = &geo["features"][0]["geometry"]["coordinates"];
-    assert!(c[0].as_f64().unwrap() > 100.0 && c[1].as_f64().unwrap() < 14.0, "lon, lat order: {c}");
+    assert!(
+        c[0].as_f64().unwrap() > 100.0 && c[1].as_f64().unwrap() < 14.0,
+        "lon, lat order: {c}"
+    );
 }
 on_both_databases!(search_filters_and_paging, filters_and_paging);
 
 async fn details_units_and_manuals(db: Db) {
     with_demo(&db).await;
     let (_, app) = app(&db).await;
-    let list = get(&app, &format!("/api/v1/service-points?q={}", enc("สำนักงานพัฒนาชุมชนอำเภอบางละมุง"))).await.json();
+    let list = get(
+        &app,
+        &format!(
+            "/api/v1/service-points?q={}",
+            enc("สำนักงานพัฒนาชุมชนอำเภอบางละมุง")
+        ),
+    )
+    .await
+    .json();
     let code = list["items"][0]["code"].as_str().unwrap().to_owned();
-    let d = get(&app, &format!("/api/v1/service-points/{code}")).await.json();
+    let d = get(&app, &format!("/api/v1/service-points/{code}"))
+        .await
+        .json();
     assert_eq!(d["name"], "สำนักงานพัฒนาชุมชนอำเภอบางละมุง");
     assert_eq!(d["ministry"]["name"], "กระทรวงมหาดไทย");
     let weekly = d["hours"]["weekly"].as_array().unwrap();
@@ -121,12 +240,23 @@ async fn details_units_and_manuals(db: Db) {
     assert_eq!(weekly[0]["closes"], "12:00");
     assert!(d["hours"]["status"]["open_now"].is_boolean());
     assert_eq!(d["manuals"].as_array().unwrap().len(), 3);
-    assert!(d["phones"][0]["tel"].as_str().unwrap().starts_with("tel:+66"));
+    assert!(
+        d["phones"][0]["tel"]
+            .as_str()
+            .unwrap()
+            .starts_with("tel:+66")
+    );
 
     let roots = get(&app, "/api/v1/units").await.json();
     assert_eq!(roots["total"], 2);
     let depts = get(&app, "/api/v1/units?parent=0100000000000").await.json();
-    assert!(depts["items"].as_array().unwrap().iter().any(|u| u["name"] == "กรมการพัฒนาชุมชน"));
+    assert!(
+        depts["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u["name"] == "กรมการพัฒนาชุมชน")
+    );
     let unit = get(&app, "/api/v1/units/0112140000000").await.json();
     assert_eq!(unit["kind"], "department");
     assert_eq!(unit["ancestors"][0]["code"], "0100000000000");
@@ -134,10 +264,29 @@ async fn details_units_and_manuals(db: Db) {
 
     let mid = d["manuals"][0]["id"].as_i64().unwrap();
     let m = get(&app, &format!("/api/v1/manuals/{mid}")).await.json();
-    for field in ["process_name", "legal_bases", "channels", "criteria", "steps", "documents", "fees", "no_fee", "complaint_channels", "forms", "total_time", "service_points"] {
+    for field in [
+        "process_name",
+        "legal_bases",
+        "channels",
+        "criteria",
+        "steps",
+        "documents",
+        "fees",
+        "no_fee",
+        "complaint_channels",
+        "forms",
+        "total_time",
+        "service_points",
+    ] {
         assert!(m.get(field).is_some(), "manual lacks {field}");
     }
-    assert!(m["complaint_channels"].as_array().unwrap().iter().any(|c| c["phone"].as_str().unwrap_or("").contains("1111")));
+    assert!(
+        m["complaint_channels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["phone"].as_str().unwrap_or("").contains("1111"))
+    );
     assert_eq!(m["service_points"].as_array().unwrap().len(), 12);
 }
 on_both_databases!(detail_endpoints, details_units_and_manuals);
@@ -148,7 +297,10 @@ async fn bad_input_gets_a_4xx_naming_the_field(db: Db) {
     let cases = [
         ("/api/v1/service-points?near=abc", "near"),
         ("/api/v1/service-points?near=95,100", "near"),
-        ("/api/v1/service-points?near=13,100&radius_km=-1", "radius_km"),
+        (
+            "/api/v1/service-points?near=13,100&radius_km=-1",
+            "radius_km",
+        ),
         ("/api/v1/service-points?radius_km=5", "radius_km"),
         ("/api/v1/service-points?per_page=100000", "per_page"),
         ("/api/v1/service-points?page=0", "page"),
@@ -173,10 +325,21 @@ async fn bad_input_gets_a_4xx_naming_the_field(db: Db) {
         assert!(v["error"]["fields"][field].is_array(), "{uri}: {v}");
         assert!(!v["error"]["message"].as_str().unwrap().is_empty());
     }
-    let r = get(&app, "/api/v1/service-points?near=abc&lang=en").await.json();
-    assert!(r["error"]["fields"]["near"][0].as_str().unwrap().starts_with("The location"), "{r}");
+    let r = get(&app, "/api/v1/service-points?near=abc&lang=en")
+        .await
+        .json();
+    assert!(
+        r["error"]["fields"]["near"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("The location"),
+        "{r}"
+    );
 }
-on_both_databases!(bad_input_is_refused_clearly, bad_input_gets_a_4xx_naming_the_field);
+on_both_databases!(
+    bad_input_is_refused_clearly,
+    bad_input_gets_a_4xx_naming_the_field
+);
 
 async fn operations_endpoints(db: Db) {
     let (_, app) = app(&db).await;
@@ -187,7 +350,10 @@ async fn operations_endpoints(db: Db) {
     assert!(m.body.contains("http_requests_total"), "{}", m.body);
     assert!(m.body.contains("route=\"/api/v1/service-points\""));
     db.close().await;
-    assert_eq!(get(&app, "/readyz").await.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(
+        get(&app, "/readyz").await.status,
+        StatusCode::SERVICE_UNAVAILABLE
+    );
 }
 on_both_databases!(health_readiness_metrics, operations_endpoints);
 
@@ -206,10 +372,25 @@ async fn openapi_document_describes_every_endpoint() {
     ] {
         assert!(doc["paths"][path]["get"].is_object(), "{path} missing");
     }
-    let params: Vec<&str> =
-        doc["paths"]["/api/v1/service-points"]["get"]["parameters"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
-    for p in ["q", "near", "radius_km", "unit", "manual", "open_now", "page", "per_page"] {
+    let params: Vec<&str> = doc["paths"]["/api/v1/service-points"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    for p in [
+        "q",
+        "near",
+        "radius_km",
+        "unit",
+        "manual",
+        "open_now",
+        "page",
+        "per_page",
+    ] {
         assert!(params.contains(&p), "{p} not documented: {params:?}");
     }
-    assert!(doc["components"]["schemas"]["ServicePointItem"]["properties"]["distance_km"].is_object());
+    assert!(
+        doc["components"]["schemas"]["ServicePointItem"]["properties"]["distance_km"].is_object()
+    );
 }

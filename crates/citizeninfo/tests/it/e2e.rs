@@ -27,7 +27,11 @@ impl Drop for Driver {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 async fn start_driver() -> Driver {
@@ -39,9 +43,15 @@ async fn start_driver() -> Driver {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {bin} ({e}); ./scripts/test installs chromium and chromium-driver"));
+        .unwrap_or_else(|e| {
+            panic!("cannot start {bin} ({e}); ./scripts/test installs chromium and chromium-driver")
+        });
     let profile = std::env::temp_dir().join(format!("citizeninfo-chrome-{port}"));
-    let driver = Driver { child, port, profile };
+    let driver = Driver {
+        child,
+        port,
+        profile,
+    };
     for _ in 0..100 {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
             return driver;
@@ -69,7 +79,11 @@ async fn browser(driver: &Driver) -> Client {
         Value::Object(m) => m,
         _ => unreachable!("a JSON object literal"),
     };
-    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new()).capabilities(caps).connect(&format!("http://127.0.0.1:{}", driver.port)).await.expect("WebDriver session")
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .expect("WebDriver session")
 }
 
 /// Chromedriver's log endpoint (outside W3C WebDriver, which has none).
@@ -77,7 +91,11 @@ async fn browser(driver: &Driver) -> Client {
 struct BrowserLog;
 
 impl WebDriverCompatibleCommand for BrowserLog {
-    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
         base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
     }
     fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
@@ -109,28 +127,93 @@ async fn citizen_finds_a_service(db: Db) {
     c.goto(&format!("{base}/")).await.unwrap();
     let q = c.find(Locator::Css("input[name=q]")).await.unwrap();
     q.send_keys("พัฒนาชุมชน").await.unwrap();
-    c.find(Locator::Css("form.search button[type=submit]")).await.unwrap().click().await.unwrap();
-    c.wait().for_element(Locator::Css("ol.results")).await.unwrap();
-    let status = c.find(Locator::Css("p[role=status]")).await.unwrap().text().await.unwrap();
+    c.find(Locator::Css("form.search button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("ol.results"))
+        .await
+        .unwrap();
+    let status = c
+        .find(Locator::Css("p[role=status]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(status.contains("12"), "{status}");
     // The map script ran and placed markers.
-    c.wait().for_element(Locator::Css("#map .leaflet-marker-icon")).await.expect("map markers");
+    c.wait()
+        .for_element(Locator::Css("#map .leaflet-marker-icon"))
+        .await
+        .expect("map markers");
     errors.extend(console_errors(&c).await);
 
-    c.find(Locator::LinkText("สำนักงานพัฒนาชุมชนอำเภอบางละมุง")).await.unwrap().click().await.unwrap();
-    let h1 = c.wait().for_element(Locator::Css("h1")).await.unwrap().text().await.unwrap();
+    c.find(Locator::LinkText("สำนักงานพัฒนาชุมชนอำเภอบางละมุง"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let h1 = c
+        .wait()
+        .for_element(Locator::Css("h1"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert_eq!(h1, "สำนักงานพัฒนาชุมชนอำเภอบางละมุง");
-    let tel = c.find(Locator::Css("a[href^='tel:']")).await.unwrap().attr("href").await.unwrap().unwrap();
+    let tel = c
+        .find(Locator::Css("a[href^='tel:']"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
     assert!(tel.starts_with("tel:+66"), "{tel}");
-    c.wait().for_element(Locator::Css("#map .leaflet-marker-icon")).await.expect("map marker");
+    c.wait()
+        .for_element(Locator::Css("#map .leaflet-marker-icon"))
+        .await
+        .expect("map marker");
     errors.extend(console_errors(&c).await);
 
-    c.find(Locator::Css("a[href^='/manuals/']")).await.unwrap().click().await.unwrap();
-    let h1 = c.wait().for_element(Locator::Css("article h1")).await.unwrap().text().await.unwrap();
+    c.find(Locator::Css("a[href^='/manuals/']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let h1 = c
+        .wait()
+        .for_element(Locator::Css("article h1"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(h1.starts_with("คู่มือสำหรับประชาชน:"), "{h1}");
-    let body = c.find(Locator::Css("article")).await.unwrap().text().await.unwrap();
+    let body = c
+        .find(Locator::Css("article"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(body.contains("ขั้นตอน ระยะเวลา และส่วนงานที่รับผิดชอบ") && body.contains("1111"));
-    assert!(c.find(Locator::Css("[data-print]")).await.unwrap().is_displayed().await.unwrap(), "print button shown by script");
+    assert!(
+        c.find(Locator::Css("[data-print]"))
+            .await
+            .unwrap()
+            .is_displayed()
+            .await
+            .unwrap(),
+        "print button shown by script"
+    );
     errors.extend(console_errors(&c).await);
 
     c.close().await.unwrap();

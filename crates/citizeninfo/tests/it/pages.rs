@@ -7,7 +7,9 @@ use crate::support::{app, enc, get, get_with, with_demo};
 const BANG_LAMUNG_CDD: &str = "สำนักงานพัฒนาชุมชนอำเภอบางละมุง";
 
 async fn point_code(app: &axum::Router, name: &str) -> String {
-    let v = get(app, &format!("/api/v1/service-points?q={}", enc(name))).await.json();
+    let v = get(app, &format!("/api/v1/service-points?q={}", enc(name)))
+        .await
+        .json();
     v["items"][0]["code"].as_str().unwrap().to_owned()
 }
 
@@ -20,7 +22,10 @@ async fn portal_pages(db: Db) {
     assert!(home.content_type.starts_with("text/html"));
     assert!(home.body.contains("<html lang=\"th\">"));
     assert!(home.body.contains("name=\"q\"") && home.body.contains("id=\"near-me\""));
-    assert!(home.body.contains("<option>ชลบุรี</option>"), "province choice for when location is refused");
+    assert!(
+        home.body.contains("<option>ชลบุรี</option>"),
+        "province choice for when location is refused"
+    );
 
     let results = get(&app, &format!("/search?q={}", enc("พัฒนาชุมชน"))).await;
     assert_eq!(results.status, StatusCode::OK);
@@ -30,7 +35,15 @@ async fn portal_pages(db: Db) {
 
     let near = get(&app, "/search?near=12.93,100.89").await;
     assert!(near.body.contains("ห่าง "), "distances shown");
-    let place = get(&app, &format!("/search?province={}&district={}", enc("ชลบุรี"), enc("บางละมุง"))).await;
+    let place = get(
+        &app,
+        &format!(
+            "/search?province={}&district={}",
+            enc("ชลบุรี"),
+            enc("บางละมุง")
+        ),
+    )
+    .await;
     assert!(place.body.contains("พบ 4 จุดบริการ"), "{}", place.body);
     let bad = get(&app, "/search?near=abc").await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
@@ -39,44 +52,98 @@ async fn portal_pages(db: Db) {
     let code = point_code(&app, BANG_LAMUNG_CDD).await;
     let sp = get(&app, &format!("/sp/{code}")).await;
     assert_eq!(sp.status, StatusCode::OK);
-    for expected in ["กระทรวงมหาดไทย", "กรมการพัฒนาชุมชน", BANG_LAMUNG_CDD, "href=\"tel:+66", "08:30–12:00, 13:00–16:30 น.", "ปิดวันหยุดราชการ", "/manuals/", "พ.ศ.", "id=\"map\""] {
+    for expected in [
+        "กระทรวงมหาดไทย",
+        "กรมการพัฒนาชุมชน",
+        BANG_LAMUNG_CDD,
+        "href=\"tel:+66",
+        "08:30–12:00, 13:00–16:30 น.",
+        "ปิดวันหยุดราชการ",
+        "/manuals/",
+        "พ.ศ.",
+        "id=\"map\"",
+    ] {
         if expected == "พ.ศ." {
             // Buddhist-era year of the last update: 25xx.
-            assert!(sp.body.contains(" 256") || sp.body.contains(" 257"), "no Buddhist-era date");
+            assert!(
+                sp.body.contains(" 256") || sp.body.contains(" 257"),
+                "no Buddhist-era date"
+            );
             continue;
         }
-        assert!(sp.body.contains(expected), "service point page lacks {expected}");
+        assert!(
+            sp.body.contains(expected),
+            "service point page lacks {expected}"
+        );
     }
     assert!(sp.body.contains("เปิดอยู่") || sp.body.contains("ปิดอยู่"));
     let css = get(&app, "/assets/site.css").await;
-    assert!(sp.body.len() + css.body.len() <= 30 * 1024, "page {} B + CSS {} B over 30 KB", sp.body.len(), css.body.len());
+    assert!(
+        sp.body.len() + css.body.len() <= 30 * 1024,
+        "page {} B + CSS {} B over 30 KB",
+        sp.body.len(),
+        css.body.len()
+    );
 
-    let manual_path = sp.body.split("href=\"/manuals/").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let manual_path = sp
+        .body
+        .split("href=\"/manuals/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
     let manual = get(&app, &format!("/manuals/{manual_path}")).await;
     assert_eq!(manual.status, StatusCode::OK);
     for n in 1..=19 {
-        assert!(manual.body.contains(&format!("{n}. ")), "manual page lacks section {n}");
+        assert!(
+            manual.body.contains(&format!("{n}. ")),
+            "manual page lacks section {n}"
+        );
     }
-    for expected in ["หลักเกณฑ์ วิธีการ เงื่อนไข", "ขั้นตอน ระยะเวลา", "รายการเอกสารหลักฐาน", "ค่าธรรมเนียม", "1111", "ระยะเวลาดำเนินการรวม", "@media print"] {
+    for expected in [
+        "หลักเกณฑ์ วิธีการ เงื่อนไข",
+        "ขั้นตอน ระยะเวลา",
+        "รายการเอกสารหลักฐาน",
+        "ค่าธรรมเนียม",
+        "1111",
+        "ระยะเวลาดำเนินการรวม",
+        "@media print",
+    ] {
         if expected == "@media print" {
             assert!(css.body.contains(expected));
             continue;
         }
-        assert!(manual.body.contains(expected), "manual page lacks {expected}");
+        assert!(
+            manual.body.contains(expected),
+            "manual page lacks {expected}"
+        );
     }
 
     let units = get(&app, "/units").await;
     assert!(units.body.contains("กระทรวงมหาดไทย") && units.body.contains("กระทรวงสาธารณสุข"));
     let dept = get(&app, "/units/0112140000000").await;
     assert!(dept.body.contains(BANG_LAMUNG_CDD));
-    assert_eq!(get(&app, "/units/0000000000000").await.status, StatusCode::NOT_FOUND);
-    assert_eq!(get(&app, "/sp/0000000000000").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        get(&app, "/units/0000000000000").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        get(&app, "/sp/0000000000000").await.status,
+        StatusCode::NOT_FOUND
+    );
     assert_eq!(get(&app, "/manuals/0").await.status, StatusCode::NOT_FOUND);
     let missing = get(&app, "/no/such/page").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     assert!(missing.body.contains("ไม่พบหน้าที่ต้องการ"));
 
-    for asset in ["/assets/app.js", "/assets/vendor/leaflet/leaflet.js", "/assets/vendor/leaflet/leaflet.css", "/assets/vendor/sarabun/sarabun-thai-400-normal.woff2"] {
+    for asset in [
+        "/assets/app.js",
+        "/assets/vendor/leaflet/leaflet.js",
+        "/assets/vendor/leaflet/leaflet.css",
+        "/assets/vendor/sarabun/sarabun-thai-400-normal.woff2",
+    ] {
         assert_eq!(get(&app, asset).await.status, StatusCode::OK, "{asset}");
     }
 }
@@ -92,11 +159,17 @@ async fn english_switch(db: Db) {
     assert!(cookie.starts_with("lang=en"), "{cookie}");
     let en = get_with(&app, "/units", &[("cookie", "lang=en")]).await;
     assert!(en.body.contains("<html lang=\"en\">"));
-    assert!(en.body.contains("Ministry of Interior"), "English names when the agency gave them");
+    assert!(
+        en.body.contains("Ministry of Interior"),
+        "English names when the agency gave them"
+    );
     assert!(en.body.contains("Government agencies"));
     let code = point_code(&app, BANG_LAMUNG_CDD).await;
     let sp = get(&app, &format!("/sp/{code}?lang=en")).await;
-    assert!(sp.body.contains("Opening hours") && sp.body.contains("BE ("), "English page with Buddhist-era dates");
+    assert!(
+        sp.body.contains("Opening hours") && sp.body.contains("BE ("),
+        "English page with Buddhist-era dates"
+    );
     // Only local paths are followed.
     let evil = get(&app, "/lang/th?next=//evil.example/").await;
     assert_eq!(evil.headers["location"], "/");
@@ -108,12 +181,24 @@ async fn hidden_points_never_appear_publicly(db: Db) {
     use domain::{Unit, UnitCode, UnitKind};
     let now = Utc::now();
     let mut ds = citizeninfo::demo::dataset(now).unwrap();
-    let mut hidden = ds.service_points.iter().find(|s| s.name_th == BANG_LAMUNG_CDD).unwrap().clone();
+    let mut hidden = ds
+        .service_points
+        .iter()
+        .find(|s| s.name_th == BANG_LAMUNG_CDD)
+        .unwrap()
+        .clone();
     hidden.code = UnitCode::parse("0112140499998").unwrap();
     hidden.name_th = "จุดบริการลับเฉพาะเจ้าหน้าที่".into();
     hidden.is_public = false;
-    ds.units.push(Unit { code: hidden.code.clone(), kind: UnitKind::ServicePoint, parent: Some(hidden.unit.clone()), name_th: hidden.name_th.clone(), name_en: "Hidden".into() });
-    ds.pins.push((hidden.code.clone(), "otop-registration".into()));
+    ds.units.push(Unit {
+        code: hidden.code.clone(),
+        kind: UnitKind::ServicePoint,
+        parent: Some(hidden.unit.clone()),
+        name_th: hidden.name_th.clone(),
+        name_en: "Hidden".into(),
+    });
+    ds.pins
+        .push((hidden.code.clone(), "otop-registration".into()));
     ds.service_points.push(hidden);
     db.import(&ds, now).await.unwrap();
     let (_, app) = app(&db).await;
@@ -136,7 +221,13 @@ async fn hidden_points_never_appear_publicly(db: Db) {
         "/api/v1/manuals/1".to_string(),
     ] {
         let r = get(&app, &uri).await;
-        assert!(!r.body.contains("0112140499998") && !r.body.contains("ลับเฉพาะเจ้าหน้าที่"), "{uri} shows the hidden point");
+        assert!(
+            !r.body.contains("0112140499998") && !r.body.contains("ลับเฉพาะเจ้าหน้าที่"),
+            "{uri} shows the hidden point"
+        );
     }
 }
-on_both_databases!(hidden_points_stay_out_of_every_public_view, hidden_points_never_appear_publicly);
+on_both_databases!(
+    hidden_points_stay_out_of_every_public_view,
+    hidden_points_never_appear_publicly
+);

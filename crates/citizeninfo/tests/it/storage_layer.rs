@@ -13,7 +13,10 @@ async fn both_dialects_describe_the_same_schema() {
     assert!(a.len() > 100, "{} columns", a.len());
     let only_a: Vec<_> = a.iter().filter(|c| !b.contains(c)).collect();
     let only_b: Vec<_> = b.iter().filter(|c| !a.contains(c)).collect();
-    assert!(only_a.is_empty() && only_b.is_empty(), "SQLite only: {only_a:?}\nPostgreSQL only: {only_b:?}");
+    assert!(
+        only_a.is_empty() && only_b.is_empty(),
+        "SQLite only: {only_a:?}\nPostgreSQL only: {only_b:?}"
+    );
     lite.finish().await;
     pg.finish().await;
 }
@@ -29,7 +32,11 @@ async fn demo_round_trips(db: Db) {
     assert_eq!(snap.service_points.len(), ds.service_points.len());
     assert_eq!(snap.holidays.len(), ds.holidays.len());
     for expected in &ds.service_points {
-        let got = snap.service_points.iter().find(|s| s.code == expected.code).expect("stored");
+        let got = snap
+            .service_points
+            .iter()
+            .find(|s| s.code == expected.code)
+            .expect("stored");
         assert_eq!(got.address, expected.address);
         assert_eq!(got.phones, expected.phones);
         let (mut a, mut b) = (got.hours.periods.clone(), expected.hours.periods.clone());
@@ -42,11 +49,19 @@ async fn demo_round_trips(db: Db) {
         assert_eq!(got.manuals.len(), pins, "{}", expected.code);
     }
     for expected in &ds.manuals {
-        let got = snap.manuals.iter().find(|m| m.key == expected.key).expect("stored");
+        let got = snap
+            .manuals
+            .iter()
+            .find(|m| m.key == expected.key)
+            .expect("stored");
         let mut e = expected.clone();
         e.id = got.id;
         e.version = 1;
-        assert_eq!(*got, e, "manual {} differs after a round trip", expected.key);
+        assert_eq!(
+            *got, e,
+            "manual {} differs after a round trip",
+            expected.key
+        );
     }
 }
 on_both_databases!(demo_data_round_trips, demo_round_trips);
@@ -62,17 +77,33 @@ async fn hidden_points_are_never_read(db: Db) {
     hidden.code = code("0112140499999");
     hidden.name_th = "จุดบริการที่ซ่อนไว้".into();
     hidden.is_public = false;
-    ds.units.push(Unit { code: hidden.code.clone(), kind: UnitKind::ServicePoint, parent: Some(hidden.unit.clone()), name_th: hidden.name_th.clone(), name_en: "Hidden".into() });
+    ds.units.push(Unit {
+        code: hidden.code.clone(),
+        kind: UnitKind::ServicePoint,
+        parent: Some(hidden.unit.clone()),
+        name_th: hidden.name_th.clone(),
+        name_en: "Hidden".into(),
+    });
     ds.service_points.push(hidden);
     db.import(&ds, now).await.unwrap();
     let snap = db.snapshot().await.unwrap();
     assert_eq!(snap.service_points.len(), ds.service_points.len() - 1);
-    assert!(snap.service_points.iter().all(|s| s.code.as_str() != "0112140499999"));
+    assert!(
+        snap.service_points
+            .iter()
+            .all(|s| s.code.as_str() != "0112140499999")
+    );
     let dir = directory::Directory::build(snap);
     assert!(dir.point("0112140499999").is_none());
-    assert!(dir.unit("0112140499999").is_none(), "a hidden point must not appear in the tree either");
+    assert!(
+        dir.unit("0112140499999").is_none(),
+        "a hidden point must not appear in the tree either"
+    );
 }
-on_both_databases!(hidden_service_points_stay_hidden, hidden_points_are_never_read);
+on_both_databases!(
+    hidden_service_points_stay_hidden,
+    hidden_points_are_never_read
+);
 
 async fn version_moves_and_the_read_model_follows(db: Db) {
     crate::support::with_demo(&db).await;
@@ -86,22 +117,32 @@ async fn version_moves_and_the_read_model_follows(db: Db) {
     assert!(state.refresh().await.unwrap());
     assert_eq!(state.directory().points.len(), before + 300);
 }
-on_both_databases!(read_model_reloads_when_data_changes, version_moves_and_the_read_model_follows);
+on_both_databases!(
+    read_model_reloads_when_data_changes,
+    version_moves_and_the_read_model_follows
+);
 
 async fn bad_datasets_are_refused_whole(db: Db) {
     let now = Utc::now();
     let mut ds = citizeninfo::demo::dataset(now).unwrap();
-    ds.pins.push((code("0112140410300"), "no-such-manual".into()));
+    ds.pins
+        .push((code("0112140410300"), "no-such-manual".into()));
     let err = db.import(&ds, now).await.unwrap_err().to_string();
     assert!(err.contains("no-such-manual"), "{err}");
-    assert!(db.is_empty().await.unwrap(), "a failed import leaves nothing behind");
+    assert!(
+        db.is_empty().await.unwrap(),
+        "a failed import leaves nothing behind"
+    );
 }
 on_both_databases!(failed_imports_roll_back, bad_datasets_are_refused_whole);
 
 #[tokio::test]
 async fn unknown_database_urls_get_a_clear_error() {
     let err = Db::connect("mysql://x").await.unwrap_err().to_string();
-    assert!(err.contains("sqlite://") && err.contains("postgres://"), "{err}");
+    assert!(
+        err.contains("sqlite://") && err.contains("postgres://"),
+        "{err}"
+    );
 }
 
 #[tokio::test]

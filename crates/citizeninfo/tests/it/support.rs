@@ -34,7 +34,8 @@ static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
 /// The PostgreSQL server the tests use; `scripts/test` makes sure it runs.
 pub fn postgres_admin_url() -> String {
-    std::env::var("CITIZENINFO_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+    std::env::var("CITIZENINFO_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
 }
 
 pub struct TestDb {
@@ -48,16 +49,26 @@ enum Cleanup {
 }
 
 fn unique(prefix: &str) -> String {
-    format!("{prefix}_{}_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst), Utc::now().timestamp_micros() % 1_000_000)
+    format!(
+        "{prefix}_{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst),
+        Utc::now().timestamp_micros() % 1_000_000
+    )
 }
 
 impl TestDb {
     pub async fn sqlite() -> Self {
         let dir = std::env::temp_dir().join(unique("citizeninfo_test"));
         std::fs::create_dir_all(&dir).unwrap();
-        let db = Db::connect(&format!("sqlite://{}/test.db", dir.display())).await.unwrap();
+        let db = Db::connect(&format!("sqlite://{}/test.db", dir.display()))
+            .await
+            .unwrap();
         db.migrate().await.unwrap();
-        Self { db, cleanup: Cleanup::Dir(dir) }
+        Self {
+            db,
+            cleanup: Cleanup::Dir(dir),
+        }
     }
 
     pub async fn postgres() -> Self {
@@ -65,12 +76,22 @@ impl TestDb {
         let name = unique("citizeninfo_test");
         let mut conn = sqlx::PgConnection::connect(&format!("{admin}/postgres"))
             .await
-            .unwrap_or_else(|e| panic!("PostgreSQL at {admin} is needed for the tests (./scripts/test starts it): {e}"));
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.unwrap();
+            .unwrap_or_else(|e| {
+                panic!(
+                    "PostgreSQL at {admin} is needed for the tests (./scripts/test starts it): {e}"
+                )
+            });
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut conn)
+            .await
+            .unwrap();
         conn.close().await.unwrap();
         let db = Db::connect(&format!("{admin}/{name}")).await.unwrap();
         db.migrate().await.unwrap();
-        Self { db, cleanup: Cleanup::Postgres(name) }
+        Self {
+            db,
+            cleanup: Cleanup::Postgres(name),
+        }
     }
 
     pub async fn finish(self) {
@@ -80,8 +101,14 @@ impl TestDb {
                 let _ = std::fs::remove_dir_all(dir);
             }
             Cleanup::Postgres(name) => {
-                if let Ok(mut conn) = sqlx::PgConnection::connect(&format!("{}/postgres", postgres_admin_url())).await {
-                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&mut conn).await;
+                if let Ok(mut conn) =
+                    sqlx::PgConnection::connect(&format!("{}/postgres", postgres_admin_url())).await
+                {
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                    )))
+                    .execute(&mut conn)
+                    .await;
                 }
             }
         }
@@ -94,7 +121,12 @@ pub async fn with_demo(db: &Db) {
 
 pub fn test_config() -> web::Config {
     // No tiles: tests never reach beyond loopback.
-    web::Config { base_url: "http://127.0.0.1".into(), tile_url: String::new(), tile_attribution: String::new(), bench_ceiling: false }
+    web::Config {
+        base_url: "http://127.0.0.1".into(),
+        tile_url: String::new(),
+        tile_attribution: String::new(),
+        bench_ceiling: false,
+    }
 }
 
 pub async fn app(db: &Db) -> (web::Shared, Router) {
@@ -125,12 +157,25 @@ pub async fn get_with(app: &Router, uri: &str, headers: &[(&str, &str)]) -> Repl
     for (k, v) in headers {
         req = req.header(*k, *v);
     }
-    let res = app.clone().oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
+    let res = app
+        .clone()
+        .oneshot(req.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
     let status = res.status();
     let headers = res.headers().clone();
-    let content_type = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let content_type = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
     let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    Reply { status, content_type, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    Reply {
+        status,
+        content_type,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
 }
 
 /// Percent-encodes a query value (Thai text in URLs).
