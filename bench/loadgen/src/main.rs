@@ -102,10 +102,9 @@ async fn connection(
     let mut conn: Option<BufReader<TcpStream>> = None;
     loop {
         let i = next.fetch_add(1, Ordering::Relaxed);
-        let due = if args.rate == 0 {
-            Instant::now()
-        } else {
-            start + Duration::from_nanos(i * 1_000_000_000 / args.rate)
+        let due = match (i * 1_000_000_000).checked_div(args.rate) {
+            Some(nanos) => start + Duration::from_nanos(nanos),
+            None => Instant::now(),
         };
         if due >= end {
             return out;
