@@ -23,7 +23,24 @@ async fn both_dialects_describe_the_same_schema() {
 
 async fn demo_round_trips(db: Db) {
     let now = Utc::now();
-    let ds = citizeninfo::demo::dataset(now).unwrap();
+    let mut ds = citizeninfo::demo::dataset(now).unwrap();
+    // What the demo lacks: a photo and dated exceptions (a closed day, a special day).
+    let first = &mut ds.service_points[0];
+    first.photos.push(domain::org::Photo {
+        url: "/files/office.jpg".into(),
+        caption_th: Some("หน้าสำนักงาน".into()),
+        caption_en: None,
+    });
+    first.hours.exceptions.push(domain::HoursException {
+        date: chrono::NaiveDate::from_ymd_opt(2026, 12, 30).unwrap(),
+        periods: vec![],
+        note: Some("ปิดทำความสะอาด".into()),
+    });
+    first.hours.exceptions.push(domain::HoursException {
+        date: chrono::NaiveDate::from_ymd_opt(2027, 1, 9).unwrap(),
+        periods: vec![(540, 720), (780, 900)],
+        note: None,
+    });
     assert!(db.is_empty().await.unwrap());
     db.import(&ds, now).await.unwrap();
     assert!(!db.is_empty().await.unwrap());
@@ -44,6 +61,9 @@ async fn demo_round_trips(db: Db) {
         b.sort_by_key(|p| (p.weekday, p.opens));
         assert_eq!(a, b);
         assert_eq!(got.gecc_level, expected.gecc_level);
+        assert_eq!(got.photos, expected.photos);
+        assert_eq!(got.hours.exceptions, expected.hours.exceptions);
+        assert_eq!(got.hours.open_on_holidays, expected.hours.open_on_holidays);
         assert!((got.location.lat - expected.location.lat).abs() < 1e-9);
         let pins = ds.pins.iter().filter(|(c, _)| *c == expected.code).count();
         assert_eq!(got.manuals.len(), pins, "{}", expected.code);
