@@ -84,6 +84,7 @@ pub enum ExportFormat {
 
 pub fn main() -> Result<()> {
     let cli = Cli::parse();
+    web::limit_allocator_arenas();
     init_logging();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

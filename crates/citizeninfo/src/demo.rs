@@ -156,7 +156,7 @@ pub fn dataset(now: DateTime<Utc>) -> Result<Dataset> {
     let mut per_district: HashMap<String, usize> = HashMap::new();
     for ministry in org.ministries {
         ds.units.push(Unit {
-            code: ministry.code.clone(),
+            code: ministry.code,
             kind: UnitKind::Ministry,
             parent: None,
             name_th: ministry.name_th,
@@ -164,17 +164,17 @@ pub fn dataset(now: DateTime<Utc>) -> Result<Dataset> {
         });
         for dept in ministry.departments {
             ds.units.push(Unit {
-                code: dept.code.clone(),
+                code: dept.code,
                 kind: UnitKind::Department,
-                parent: Some(ministry.code.clone()),
+                parent: Some(ministry.code),
                 name_th: dept.name_th,
                 name_en: dept.name_en,
             });
             for unit in dept.units {
                 ds.units.push(Unit {
-                    code: unit.code.clone(),
+                    code: unit.code,
                     kind: UnitKind::Unit,
-                    parent: Some(dept.code.clone()),
+                    parent: Some(dept.code),
                     name_th: unit.name_th,
                     name_en: unit.name_en,
                 });
@@ -192,18 +192,18 @@ pub fn dataset(now: DateTime<Utc>) -> Result<Dataset> {
                     );
                     *n += 1;
                     ds.units.push(Unit {
-                        code: sp.code.clone(),
+                        code: sp.code,
                         kind: UnitKind::ServicePoint,
-                        parent: Some(unit.code.clone()),
+                        parent: Some(unit.code),
                         name_th: sp.name_th.clone(),
                         name_en: sp.name_en.clone(),
                     });
                     for key in &sp.manuals {
-                        ds.pins.push((sp.code.clone(), key.clone()));
+                        ds.pins.push((sp.code, key.clone()));
                     }
                     ds.service_points.push(ServicePoint {
                         code: sp.code,
-                        unit: unit.code.clone(),
+                        unit: unit.code,
                         name_th: sp.name_th,
                         name_en: sp.name_en,
                         description_th: sp.description_th,

@@ -219,16 +219,16 @@ pub fn dataset(n: usize, now: DateTime<Utc>) -> Result<Dataset> {
         let unit = code(3, k as u64);
         let sp = code(4, k as u64);
         ds.units.push(Unit {
-            code: unit.clone(),
+            code: unit,
             kind: UnitKind::Unit,
             parent: Some(code(2, office as u64)),
             name_th: name_th.clone(),
             name_en: name_en.clone(),
         });
         ds.units.push(Unit {
-            code: sp.clone(),
+            code: sp,
             kind: UnitKind::ServicePoint,
-            parent: Some(unit.clone()),
+            parent: Some(unit),
             name_th: name_th.clone(),
             name_en: name_en.clone(),
         });
@@ -238,7 +238,7 @@ pub fn dataset(n: usize, now: DateTime<Utc>) -> Result<Dataset> {
             lon: district.lon + rng.random_range(-0.02..0.02),
         };
         for key in manuals.iter() {
-            ds.pins.push((sp.clone(), key.to_string()));
+            ds.pins.push((sp, key.to_string()));
         }
         ds.service_points.push(ServicePoint {
             code: sp,

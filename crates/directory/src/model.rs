@@ -1,5 +1,5 @@
 use chrono::NaiveDate;
-use domain::{Holiday, Manual, ServicePoint, Unit, UnitKind};
+use domain::{Holiday, Manual, ServicePoint, Unit, UnitCode, UnitKind};
 use rstar::RTree;
 use rstar::primitives::GeomWithData;
 use std::collections::{HashMap, HashSet};
@@ -34,9 +34,9 @@ pub(crate) type Located = GeomWithData<[f64; 3], u32>;
 pub struct Directory {
     pub version: i64,
     pub units: Vec<UnitEntry>,
-    pub(crate) unit_by_code: HashMap<String, usize>,
+    pub(crate) unit_by_code: HashMap<UnitCode, usize>,
     pub points: Vec<PointEntry>,
-    pub(crate) point_by_code: HashMap<String, usize>,
+    pub(crate) point_by_code: HashMap<UnitCode, usize>,
     pub manuals: Vec<Manual>,
     pub(crate) manual_by_id: HashMap<i64, usize>,
     /// Service points (indexes) that each manual is pinned to.
@@ -46,6 +46,8 @@ pub struct Directory {
     pub(crate) point_text: TextIndex,
     pub(crate) manual_text: TextIndex,
     pub(crate) rtree: RTree<Located>,
+    /// Provinces with their districts that have public service points, sorted.
+    places: Vec<(String, Vec<String>)>,
 }
 
 impl Directory {
@@ -57,27 +59,25 @@ impl Directory {
             manuals,
             holidays,
         } = snapshot;
-        let unit_by_code: HashMap<String, usize> = units
-            .iter()
-            .enumerate()
-            .map(|(i, u)| (u.code.as_str().to_owned(), i))
-            .collect();
+        let unit_by_code: HashMap<UnitCode, usize> =
+            units.iter().enumerate().map(|(i, u)| (u.code, i)).collect();
         let public: HashSet<&str> = service_points.iter().map(|s| s.code.as_str()).collect();
         let mut entries: Vec<UnitEntry> = units
-            .iter()
-            .map(|u| UnitEntry {
-                unit: u.clone(),
+            .into_iter()
+            .map(|unit| UnitEntry {
+                unit,
                 children: Vec::new(),
                 service_points: 0,
             })
             .collect();
-        for (i, u) in units.iter().enumerate() {
+        for i in 0..entries.len() {
+            let u = &entries[i].unit;
             // Hidden service points stay out of the public tree.
             if u.kind == UnitKind::ServicePoint && !public.contains(u.code.as_str()) {
                 continue;
             }
-            if let Some(p) = u.parent.as_ref().and_then(|p| unit_by_code.get(p.as_str())) {
-                entries[*p].children.push(i);
+            if let Some(p) = u.parent.as_ref().and_then(|p| unit_by_code.get(p)).copied() {
+                entries[p].children.push(i);
             }
         }
 
@@ -89,7 +89,7 @@ impl Directory {
         let mut tree_items = Vec::with_capacity(service_points.len());
         for (i, sp) in service_points.into_iter().enumerate() {
             let mut ancestors = Vec::new();
-            let mut cursor = unit_by_code.get(sp.unit.as_str()).copied();
+            let mut cursor = unit_by_code.get(&sp.unit).copied();
             while let Some(c) = cursor {
                 if ancestors.contains(&c) {
                     break;
@@ -99,7 +99,7 @@ impl Directory {
                     .unit
                     .parent
                     .as_ref()
-                    .and_then(|p| unit_by_code.get(p.as_str()))
+                    .and_then(|p| unit_by_code.get(p))
                     .copied();
             }
             for a in &ancestors {
@@ -152,10 +152,17 @@ impl Directory {
                 ancestors,
             });
         }
+        // A service point's unit row repeats the point's names; the point keeps them.
+        for p in &points {
+            if let Some(&i) = unit_by_code.get(&p.point.code) {
+                entries[i].unit.name_th = String::new();
+                entries[i].unit.name_en = String::new();
+            }
+        }
         let point_by_code = points
             .iter()
             .enumerate()
-            .map(|(i, p)| (p.point.code.as_str().to_owned(), i))
+            .map(|(i, p)| (p.point.code, i))
             .collect();
 
         let mut manual_text = TextIndex::default();
@@ -168,7 +175,21 @@ impl Directory {
                 (&m.criteria, 0.5),
             ]);
         }
+        point_text.shrink();
+        manual_text.shrink();
         let holiday_days = holidays.iter().map(|h| h.date).collect();
+        let mut places: std::collections::BTreeMap<&str, std::collections::BTreeSet<&str>> =
+            Default::default();
+        for p in &points {
+            places
+                .entry(p.point.address.province.as_str())
+                .or_default()
+                .insert(p.point.address.district.as_str());
+        }
+        let places = places
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.into_iter().map(str::to_owned).collect()))
+            .collect();
         Self {
             version,
             units: entries,
@@ -183,6 +204,7 @@ impl Directory {
             point_text,
             manual_text,
             rtree: RTree::bulk_load(tree_items),
+            places,
         }
     }
 
@@ -192,14 +214,26 @@ impl Directory {
 
     /// A unit as the public may see it: hidden service points do not exist for them.
     pub fn unit_index(&self, code: &str) -> Option<usize> {
-        let i = *self.unit_by_code.get(code)?;
+        let code = UnitCode::parse(code).ok()?;
+        let i = *self.unit_by_code.get(&code)?;
         let hidden = self.units[i].unit.kind == UnitKind::ServicePoint
-            && !self.point_by_code.contains_key(code);
+            && !self.point_by_code.contains_key(&code);
         (!hidden).then_some(i)
     }
 
+    /// A unit's Thai and English names (a service point's come from the point).
+    pub fn names<'a>(&'a self, e: &'a UnitEntry) -> (&'a str, &'a str) {
+        match self.point_by_code.get(&e.unit.code) {
+            Some(&i) if e.unit.kind == UnitKind::ServicePoint => {
+                (&self.points[i].point.name_th, &self.points[i].point.name_en)
+            }
+            _ => (&e.unit.name_th, &e.unit.name_en),
+        }
+    }
+
     pub fn point(&self, code: &str) -> Option<&PointEntry> {
-        self.point_by_code.get(code).map(|i| &self.points[*i])
+        let code = UnitCode::parse(code).ok()?;
+        self.point_by_code.get(&code).map(|i| &self.points[*i])
     }
 
     pub fn manual(&self, id: i64) -> Option<&Manual> {
@@ -226,20 +260,22 @@ impl Directory {
             .iter()
             .filter(|u| u.unit.parent.is_none())
             .collect();
-        r.sort_by(|a, b| a.unit.code.cmp(&b.unit.code));
+        r.sort_by_key(|u| u.unit.code);
         r
     }
 
     pub fn children(&self, entry: &UnitEntry) -> Vec<&UnitEntry> {
         let mut c: Vec<_> = entry.children.iter().map(|i| &self.units[*i]).collect();
-        c.sort_by(|a, b| a.unit.code.cmp(&b.unit.code));
+        c.sort_by_key(|u| u.unit.code);
         c
     }
 
     /// The chain from the ministry down to this unit.
     pub fn breadcrumbs(&self, code: &str) -> Vec<&UnitEntry> {
         let mut out = Vec::new();
-        let mut cursor = self.unit_by_code.get(code).copied();
+        let mut cursor = UnitCode::parse(code)
+            .ok()
+            .and_then(|c| self.unit_by_code.get(&c).copied());
         while let Some(c) = cursor {
             if out
                 .iter()
@@ -252,7 +288,7 @@ impl Directory {
                 .unit
                 .parent
                 .as_ref()
-                .and_then(|p| self.unit_by_code.get(p.as_str()))
+                .and_then(|p| self.unit_by_code.get(p))
                 .copied();
         }
         out.reverse();
@@ -261,16 +297,7 @@ impl Directory {
 
     /// Provinces and their districts that have public service points, for the
     /// "choose where you are" form shown when location is refused.
-    pub fn places(&self) -> Vec<(String, Vec<String>)> {
-        let mut map: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
-            Default::default();
-        for p in &self.points {
-            map.entry(p.point.address.province.clone())
-                .or_default()
-                .insert(p.point.address.district.clone());
-        }
-        map.into_iter()
-            .map(|(k, v)| (k, v.into_iter().collect()))
-            .collect()
+    pub fn places(&self) -> &[(String, Vec<String>)] {
+        &self.places
     }
 }

@@ -97,7 +97,9 @@ impl Directory {
         let mut hits: Vec<Hit> = match text {
             Some(t) => self
                 .point_text
-                .search(t)
+                .search(t, |d| {
+                    [&self.points[d].point.name_th, &self.points[d].point.name_en]
+                })
                 .into_iter()
                 .map(|(d, s)| Hit {
                     index: d as usize,
@@ -122,7 +124,7 @@ impl Directory {
             if let Some(r) = q.radius_km {
                 hits.retain(|h| h.distance_km.is_some_and(|d| d <= r));
             }
-            hits.sort_by(|a, b| {
+            top(&mut hits, skip + per_page, |a, b| {
                 a.distance_km
                     .unwrap_or(f64::MAX)
                     .total_cmp(&b.distance_km.unwrap_or(f64::MAX))
@@ -130,7 +132,9 @@ impl Directory {
             });
         } else {
             // Ties keep the order of the tree (codes), so results are stable.
-            hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.index.cmp(&b.index)));
+            top(&mut hits, skip + per_page, |a, b| {
+                b.score.total_cmp(&a.score).then(a.index.cmp(&b.index))
+            });
         }
         let total = hits.len();
         let hits = hits.into_iter().skip(skip).take(per_page).collect();
@@ -145,8 +149,21 @@ impl Directory {
             all.sort_by(|a, b| self.manuals[*a].title_th.cmp(&self.manuals[*b].title_th));
             return all;
         }
-        let mut hits = self.manual_text.search(text);
+        let mut hits = self.manual_text.search(text, |d| {
+            [&self.manuals[d].title_th, &self.manuals[d].title_en]
+        });
         hits.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         hits.into_iter().map(|(d, _)| d as usize).collect()
+    }
+}
+
+/// Orders the first `k` hits only: a page of twenty out of tens of thousands of matches
+/// needs a selection, not a full sort.
+fn top(hits: &mut [Hit], k: usize, cmp: impl Fn(&Hit, &Hit) -> std::cmp::Ordering) {
+    if k < hits.len() {
+        hits.select_nth_unstable_by(k, &cmp);
+        hits[..k].sort_by(&cmp);
+    } else {
+        hits.sort_by(&cmp);
     }
 }

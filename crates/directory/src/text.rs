@@ -40,48 +40,88 @@ pub fn tokens(s: &str) -> Vec<String> {
     out
 }
 
+/// Documents up to 2^24 (16 million) and weights in steps of 0.5 up to 127.5.
+fn pack(doc: u32, weight: f32) -> u32 {
+    debug_assert!(doc < 1 << 24);
+    (doc << 8) | (weight * 2.0).round().clamp(0.0, 255.0) as u32
+}
+
+fn unpack(posting: u32) -> (usize, f32) {
+    ((posting >> 8) as usize, (posting & 0xff) as f32 / 2.0)
+}
+
+/// Whether a normalised needle occurs in a title; Thai has no case, so only Latin text
+/// is folded, and only when the title has some.
+fn title_holds(finder: &memchr::memmem::Finder<'_>, names: [&str; 2]) -> bool {
+    names.iter().any(|n| {
+        if n.bytes().any(|b| b.is_ascii_uppercase()) || n.chars().any(|c| ('๐'..='๙').contains(&c))
+        {
+            finder.find(normalize(n).as_bytes()).is_some()
+        } else {
+            finder.find(n.as_bytes()).is_some()
+        }
+    })
+}
+
+/// How many of the best candidates get the whole-phrase check.
+const PHRASE_CHECKS: usize = 500;
+
 /// An inverted index from words to the documents (with a field weight) that hold them.
 #[derive(Debug, Default)]
 pub struct TextIndex {
-    postings: HashMap<String, Vec<(u32, f32)>>,
-    /// Normalised text of each document, for the substring fallback.
-    haystacks: Vec<String>,
+    /// Per word, its documents packed as `doc << 8 | weight in halves`: four bytes a
+    /// posting instead of eight, for a national index of millions of postings.
+    postings: HashMap<String, Vec<u32>>,
+    docs: usize,
 }
 
 impl TextIndex {
-    /// `fields`: (text, weight) of one document; documents get ids in call order.
+    /// `fields`: (text, weight) of one document. Documents get ids in call order.
     pub fn add(&mut self, fields: &[(&str, f32)]) -> u32 {
-        let id = self.haystacks.len() as u32;
+        let id = self.docs as u32;
+        self.docs += 1;
         let mut best: HashMap<String, f32> = HashMap::new();
-        let mut hay = String::new();
         for (text, weight) in fields {
             for t in tokens(text) {
                 let w = best.entry(t).or_insert(0.0);
                 *w = w.max(*weight);
             }
-            hay.push_str(&normalize(text));
-            hay.push('\n');
         }
         for (t, w) in best {
-            self.postings.entry(t).or_default().push((id, w));
+            self.postings.entry(t).or_default().push(pack(id, w));
         }
-        self.haystacks.push(hay);
         id
     }
 
+    /// Trims the spare capacity left by building.
+    pub fn shrink(&mut self) {
+        self.postings.shrink_to_fit();
+        for list in self.postings.values_mut() {
+            list.shrink_to_fit();
+        }
+    }
+
     pub fn len(&self) -> usize {
-        self.haystacks.len()
+        self.docs
     }
 
     pub fn is_empty(&self) -> bool {
-        self.haystacks.is_empty()
+        self.docs == 0
     }
 
     /// Documents matching the query with a relevance score. Every query word must
     /// match; for longer queries (three words or more) a document missing a quarter of
     /// them still counts, ranked lower; when no word matches, the query is looked for as
     /// a substring (a part of a word such as "ละมุง").
-    pub fn search(&self, query: &str) -> Vec<(u32, f32)> {
+    /// `title` gives a document's names: the whole query found in them ranks a document
+    /// higher, and part-of-a-word queries are looked for there. Titles are read from the
+    /// documents themselves rather than copied into the index, which keeps a national
+    /// index tens of megabytes smaller.
+    pub fn search<'t>(
+        &self,
+        query: &str,
+        title: impl Fn(usize) -> [&'t str; 2],
+    ) -> Vec<(u32, f32)> {
         let mut words = tokens(query);
         words.sort();
         words.dedup();
@@ -89,20 +129,23 @@ impl TextIndex {
             return Vec::new();
         }
         let n = self.len().max(1) as f32;
-        let lists: Vec<(&Vec<(u32, f32)>, f32)> = words
+        let lists: Vec<(&Vec<u32>, f32)> = words
             .iter()
             .filter_map(|w| self.postings.get(w))
             .map(|list| (list, (1.0 + n / list.len() as f32).ln()))
             .collect();
         if lists.is_empty() {
-            return self.substring(query);
+            return self.substring(query, &title);
         }
-        let mut scores: HashMap<u32, (f32, usize)> = HashMap::new();
+        // Dense accumulators: a national index has tens of thousands of documents per
+        // common word, where a hash map per query costs milliseconds.
+        let mut scores = vec![0f32; self.len()];
+        let mut counts = vec![0u8; self.len()];
         for (list, idf) in &lists {
-            for (doc, w) in list.iter() {
-                let e = scores.entry(*doc).or_insert((0.0, 0));
-                e.0 += idf * w;
-                e.1 += 1;
+            for posting in list.iter() {
+                let (doc, w) = unpack(*posting);
+                scores[doc] += idf * w;
+                counts[doc] = counts[doc].saturating_add(1);
             }
         }
         let needed = if words.len() >= 3 {
@@ -110,35 +153,47 @@ impl TextIndex {
         } else {
             words.len()
         };
-        let best = scores.values().map(|(_, k)| *k).max().unwrap_or(0);
-        if best < needed {
-            return self.substring(query);
+        let best = counts.iter().copied().max().unwrap_or(0);
+        if (best as usize) < needed {
+            return self.substring(query, &title);
         }
-        let mut out: Vec<(u32, f32)> = scores
-            .into_iter()
-            .filter(|(_, (_, k))| *k == best)
-            .map(|(d, (s, _))| (d, s))
+        let mut out: Vec<(u32, f32)> = counts
+            .iter()
+            .enumerate()
+            .filter(|(_, k)| **k == best)
+            .map(|(d, _)| (d as u32, scores[d]))
             .collect();
-        // A document that holds the query as typed, in one piece, ranks first.
+        // A document whose title holds the query as typed, in one piece, ranks higher.
+        // Only the best-scoring candidates are checked: Thai UTF-8 repeats the same lead
+        // bytes, which makes substring search slow, and a title holding the whole query
+        // also holds its words, so it is among them.
         let phrase = normalize(query.trim());
-        for (doc, score) in out.iter_mut() {
-            if self.haystacks[*doc as usize].contains(&phrase) {
+        let finder = memchr::memmem::Finder::new(phrase.as_bytes());
+        let checked = out.len().min(PHRASE_CHECKS);
+        if checked < out.len() {
+            out.select_nth_unstable_by(checked, |a, b| b.1.total_cmp(&a.1));
+        }
+        for (doc, score) in &mut out[..checked] {
+            if title_holds(&finder, title(*doc as usize)) {
                 *score *= 1.5;
             }
         }
         out
     }
 
-    fn substring(&self, query: &str) -> Vec<(u32, f32)> {
+    fn substring<'t>(
+        &self,
+        query: &str,
+        title: &impl Fn(usize) -> [&'t str; 2],
+    ) -> Vec<(u32, f32)> {
         let needle = normalize(query.trim());
         if needle.chars().count() < 2 {
             return Vec::new();
         }
-        self.haystacks
-            .iter()
-            .enumerate()
-            .filter(|(_, h)| h.contains(&needle))
-            .map(|(i, _)| (i as u32, 0.5))
+        let finder = memchr::memmem::Finder::new(needle.as_bytes());
+        (0..self.docs)
+            .filter(|d| title_holds(&finder, title(*d)))
+            .map(|d| (d as u32, 0.5))
             .collect()
     }
 }
@@ -163,18 +218,26 @@ mod tests {
         assert_eq!(tokens("OTOP, (หนึ่ง) ๒๕๖๓"), vec!["otop", "หนึ่ง", "2563"]);
     }
 
-    fn index() -> TextIndex {
+    const DOCS: [(&str, &str); 3] = [
+        ("สำนักงานพัฒนาชุมชนอำเภอบางละมุง", "ลงทะเบียนผู้ผลิต OTOP"),
+        ("สำนักทะเบียนอำเภอบางละมุง", "ทำบัตรประจำตัวประชาชน ทะเบียนบ้าน"),
+        ("โรงพยาบาลชลบุรี", "ตรวจรักษาผู้ป่วยนอก"),
+    ];
+
+    struct Ix(TextIndex);
+
+    impl Ix {
+        fn search(&self, q: &str) -> Vec<(u32, f32)> {
+            self.0.search(q, |d| [DOCS[d].0, ""])
+        }
+    }
+
+    fn index() -> Ix {
         let mut ix = TextIndex::default();
-        ix.add(&[
-            ("สำนักงานพัฒนาชุมชนอำเภอบางละมุง", 3.0),
-            ("ลงทะเบียนผู้ผลิต OTOP", 1.0),
-        ]);
-        ix.add(&[
-            ("สำนักทะเบียนอำเภอบางละมุง", 3.0),
-            ("ทำบัตรประจำตัวประชาชน ทะเบียนบ้าน", 1.0),
-        ]);
-        ix.add(&[("โรงพยาบาลชลบุรี", 3.0), ("ตรวจรักษาผู้ป่วยนอก", 1.0)]);
-        ix
+        for (title, text) in DOCS {
+            ix.add(&[(title, 3.0), (text, 1.0)]);
+        }
+        Ix(ix)
     }
 
     fn ids(mut hits: Vec<(u32, f32)>) -> Vec<u32> {
@@ -194,6 +257,12 @@ mod tests {
         assert!(ix.search("ไม่มีคำนี้ในระบบแน่นอน").is_empty());
         // Three words of four are enough for a longer query.
         assert_eq!(ids(ix.search("ตรวจรักษาผู้ป่วยนอกเวลา")), vec![2]);
+    }
+
+    #[test]
+    fn postings_pack_documents_and_weights() {
+        assert_eq!(unpack(pack(80_000, 1.5)), (80_000, 1.5));
+        assert_eq!(unpack(pack(0, 3.0)), (0, 3.0));
     }
 
     #[test]

@@ -6,9 +6,11 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// Kept inline as 13 ASCII digits: a national directory holds hundreds of thousands of
+/// codes, and a heap string each would cost three times the memory.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct UnitCode(String);
+pub struct UnitCode([u8; 13]);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CodeError {
@@ -22,23 +24,30 @@ impl UnitCode {
     /// Accepts Thai digits (๐–๙) as well as ASCII ones, and ignores spaces and dashes,
     /// because codes are copied from official letters that use both.
     pub fn parse(input: &str) -> Result<Self, CodeError> {
-        let mut out = String::with_capacity(13);
+        let mut out = [0u8; 13];
+        let mut n = 0;
         for c in input.chars() {
-            match c {
-                '0'..='9' => out.push(c),
-                '๐'..='๙' => out.push(char::from(b'0' + (c as u32 - '๐' as u32) as u8)),
-                ' ' | '-' => {}
+            let digit = match c {
+                '0'..='9' => c as u8,
+                '๐'..='๙' => b'0' + (c as u32 - '๐' as u32) as u8,
+                ' ' | '-' => continue,
                 _ => return Err(CodeError::NotDigits),
+            };
+            if n == 13 {
+                return Err(CodeError::Length);
             }
+            out[n] = digit;
+            n += 1;
         }
-        if out.len() != 13 {
+        if n != 13 {
             return Err(CodeError::Length);
         }
         Ok(Self(out))
     }
 
     pub fn as_str(&self) -> &str {
-        &self.0
+        // Only ASCII digits are ever stored.
+        std::str::from_utf8(&self.0).unwrap_or_default()
     }
 }
 
@@ -51,13 +60,19 @@ impl TryFrom<String> for UnitCode {
 
 impl From<UnitCode> for String {
     fn from(value: UnitCode) -> Self {
-        value.0
+        value.as_str().to_owned()
     }
 }
 
 impl fmt::Display for UnitCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for UnitCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "UnitCode({})", self.as_str())
     }
 }
 

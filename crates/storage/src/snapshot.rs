@@ -16,13 +16,14 @@ use domain::{
     Address, GeccLevel, Holiday, HoursException, LatLon, Manual, Period, Phone, ServicePoint,
     Snapshot, Unit, UnitCode, UnitKind, WeeklyHours,
 };
+use futures_util::TryStreamExt;
 use sqlx::Row;
 use std::collections::HashMap;
 
 use crate::{Db, StorageError, on_pool};
 
-fn code(s: String) -> Result<UnitCode, StorageError> {
-    UnitCode::parse(&s).map_err(|e| StorageError::Data(format!("stored code {s:?}: {e}")))
+fn code(s: &str) -> Result<UnitCode, StorageError> {
+    UnitCode::parse(s).map_err(|e| StorageError::Data(format!("stored code {s:?}: {e}")))
 }
 
 fn plain<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, StorageError> {
@@ -38,14 +39,15 @@ impl Db {
             let version: i64 = sqlx::query_scalar("SELECT version FROM data_version WHERE id = 1").fetch_one(&mut *tx).await?;
             let unit_rows: Vec<(i64, String, String, Option<i64>, String, String)> =
                 sqlx::query_as("SELECT id, code, kind, parent_id, name_th, name_en FROM units ORDER BY id").fetch_all(&mut *tx).await?;
-            let codes: HashMap<i64, String> = unit_rows.iter().map(|r| (r.0, r.1.clone())).collect();
+            let codes: HashMap<i64, UnitCode> =
+                unit_rows.iter().map(|r| Ok((r.0, code(&r.1)?))).collect::<Result<_, StorageError>>()?;
             let code_of = |id: i64| -> Result<UnitCode, StorageError> {
-                code(codes.get(&id).cloned().ok_or_else(|| StorageError::Data(format!("unit id {id} missing")))?)
+                codes.get(&id).copied().ok_or_else(|| StorageError::Data(format!("unit id {id} missing")))
             };
             let mut units = Vec::with_capacity(unit_rows.len());
-            for (_, c, kind, parent, name_th, name_en) in unit_rows.iter().cloned() {
+            for (id, _, kind, parent, name_th, name_en) in unit_rows {
                 units.push(Unit {
-                    code: code(c)?,
+                    code: code_of(id)?,
                     kind: UnitKind::parse(&kind).ok_or_else(|| StorageError::Data(format!("unit kind {kind:?}")))?,
                     parent: parent.map(code_of).transpose()?,
                     name_th,
@@ -62,13 +64,15 @@ impl Db {
                 phones.entry(id).or_default().push(Phone { number, ext, label_th, label_en });
             }
             let mut periods: HashMap<i64, Vec<Period>> = HashMap::new();
-            let rows: Vec<(i64, i64, i64, i64)> = sqlx::query_as(
+            // Streamed: ten rows a service point, most of a national snapshot's rows.
+            let mut rows = sqlx::query_as::<_, (i64, i64, i64, i64)>(
                 "SELECT op.service_point_id, op.weekday, op.opens, op.closes FROM opening_periods op \
                  JOIN service_points sp ON sp.unit_id = op.service_point_id WHERE sp.is_public")
-                .fetch_all(&mut *tx).await?;
-            for (id, weekday, opens, closes) in rows {
+                .fetch(&mut *tx);
+            while let Some((id, weekday, opens, closes)) = rows.try_next().await? {
                 periods.entry(id).or_default().push(Period { weekday: weekday as u8, opens: opens as u16, closes: closes as u16 });
             }
+            drop(rows);
             let mut exceptions: HashMap<i64, Vec<HoursException>> = HashMap::new();
             let rows: Vec<(i64, NaiveDate, Option<i64>, Option<i64>, Option<String>)> = sqlx::query_as(
                 "SELECT service_point_id, day, opens, closes, note FROM hours_exceptions ORDER BY service_point_id, day, opens")
@@ -98,12 +102,14 @@ impl Db {
                 pins.entry(sp).or_default().push(m);
             }
 
-            let rows = sqlx::query(
+            // Streamed: a national table held as raw rows would need several times the
+            // memory of the decoded service points.
+            let mut service_points = Vec::new();
+            let mut rows = sqlx::query(
                 "SELECT sp.*, u.parent_id, u.name_th, u.name_en FROM service_points sp JOIN units u ON u.id = sp.unit_id \
                  WHERE sp.is_public ORDER BY sp.unit_id")
-                .fetch_all(&mut *tx).await?;
-            let mut service_points = Vec::with_capacity(rows.len());
-            for r in rows {
+                .fetch(&mut *tx);
+            while let Some(r) = rows.try_next().await? {
                 let id: i64 = r.try_get("unit_id")?;
                 let parent: Option<i64> = r.try_get("parent_id")?;
                 let (lat, lon): (f64, f64) = (r.try_get("lat")?, r.try_get("lon")?);
@@ -144,6 +150,7 @@ impl Db {
                     updated_by: r.try_get("updated_by")?,
                 });
             }
+            drop(rows);
 
             let mut manuals = Vec::new();
             let rows = sqlx::query("SELECT * FROM manuals WHERE state = 'published' ORDER BY id").fetch_all(&mut *tx).await?;

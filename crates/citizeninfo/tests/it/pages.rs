@@ -191,14 +191,13 @@ async fn hidden_points_never_appear_publicly(db: Db) {
     hidden.name_th = "จุดบริการลับเฉพาะเจ้าหน้าที่".into();
     hidden.is_public = false;
     ds.units.push(Unit {
-        code: hidden.code.clone(),
+        code: hidden.code,
         kind: UnitKind::ServicePoint,
-        parent: Some(hidden.unit.clone()),
+        parent: Some(hidden.unit),
         name_th: hidden.name_th.clone(),
         name_en: "Hidden".into(),
     });
-    ds.pins
-        .push((hidden.code.clone(), "otop-registration".into()));
+    ds.pins.push((hidden.code, "otop-registration".into()));
     ds.service_points.push(hidden);
     db.import(&ds, now).await.unwrap();
     let (_, app) = app(&db).await;

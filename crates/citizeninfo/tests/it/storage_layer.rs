@@ -98,9 +98,9 @@ async fn hidden_points_are_never_read(db: Db) {
     hidden.name_th = "จุดบริการที่ซ่อนไว้".into();
     hidden.is_public = false;
     ds.units.push(Unit {
-        code: hidden.code.clone(),
+        code: hidden.code,
         kind: UnitKind::ServicePoint,
-        parent: Some(hidden.unit.clone()),
+        parent: Some(hidden.unit),
         name_th: hidden.name_th.clone(),
         name_en: "Hidden".into(),
     });

@@ -317,12 +317,13 @@ pub struct UnitOut {
 }
 
 impl UnitOut {
-    pub fn of(e: &UnitEntry) -> Self {
+    pub fn of(dir: &Directory, e: &UnitEntry) -> Self {
+        let (name, name_en) = dir.names(e);
         Self {
             code: e.unit.code.to_string(),
             kind: e.unit.kind.as_str().to_owned(),
-            name: e.unit.name_th.clone(),
-            name_en: e.unit.name_en.clone(),
+            name: name.to_owned(),
+            name_en: name_en.to_owned(),
             parent: e.unit.parent.as_ref().map(ToString::to_string),
             children_count: e.children.len(),
             service_points_count: e.service_points,

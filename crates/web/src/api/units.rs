@@ -54,7 +54,7 @@ pub async fn list(
         .iter()
         .skip((page - 1) * per_page)
         .take(per_page)
-        .map(|u| UnitOut::of(u))
+        .map(|u| UnitOut::of(&dir, u))
         .collect();
     Ok(Json(UnitPage {
         items,
@@ -82,9 +82,13 @@ pub async fn detail(
         .iter()
         .map(|u| unit_ref(u))
         .collect();
-    let children = dir.children(unit).into_iter().map(UnitOut::of).collect();
+    let children = dir
+        .children(unit)
+        .into_iter()
+        .map(|c| UnitOut::of(&dir, c))
+        .collect();
     Ok(Json(UnitDetail {
-        unit: UnitOut::of(unit),
+        unit: UnitOut::of(&dir, unit),
         ancestors,
         children,
     }))

@@ -3,7 +3,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use directory::UnitEntry;
+use directory::{Directory, UnitEntry};
 use domain::UnitKind;
 
 use super::{Layout, error_page};
@@ -19,7 +19,8 @@ pub(crate) struct UnitsPage {
     point_url: Option<String>,
 }
 
-fn line(lang: Lang, u: &UnitEntry) -> (String, String, String) {
+fn line(lang: Lang, dir: &Directory, u: &UnitEntry) -> (String, String, String) {
+    let (th, en) = dir.names(u);
     let url = if u.unit.kind == UnitKind::ServicePoint {
         format!("/sp/{}", u.unit.code)
     } else {
@@ -33,16 +34,16 @@ fn line(lang: Lang, u: &UnitEntry) -> (String, String, String) {
             &[("count", u.service_points.to_string())],
         )
     };
-    (
-        url,
-        lang.pick(&u.unit.name_th, &u.unit.name_en).to_owned(),
-        count,
-    )
+    (url, lang.pick(th, en).to_owned(), count)
 }
 
 pub(crate) async fn roots(State(state): State<Shared>, lang: Lang, uri: Uri) -> UnitsPage {
     let dir = state.directory();
-    let children = dir.roots().into_iter().map(|u| line(lang, u)).collect();
+    let children = dir
+        .roots()
+        .into_iter()
+        .map(|u| line(lang, &dir, u))
+        .collect();
     UnitsPage {
         l: Layout::new(lang, lang.t("browse-title"), &uri),
         crumbs: Vec::new(),
@@ -65,19 +66,21 @@ pub(crate) async fn unit(
         .breadcrumbs(u.unit.code.as_str())
         .iter()
         .map(|c| {
-            (
-                c.unit.code.to_string(),
-                lang.pick(&c.unit.name_th, &c.unit.name_en).to_owned(),
-            )
+            let (th, en) = dir.names(c);
+            (c.unit.code.to_string(), lang.pick(th, en).to_owned())
         })
         .collect();
     let crumbs = crumbs[..crumbs.len().saturating_sub(1)].to_vec();
-    let children = dir.children(u).into_iter().map(|c| line(lang, c)).collect();
+    let children = dir
+        .children(u)
+        .into_iter()
+        .map(|c| line(lang, &dir, c))
+        .collect();
     let point_url = (u.unit.kind == UnitKind::ServicePoint).then(|| format!("/sp/{}", u.unit.code));
     UnitsPage {
         l: Layout::new(
             lang,
-            lang.pick(&u.unit.name_th, &u.unit.name_en).to_owned(),
+            lang.pick(dir.names(u).0, dir.names(u).1).to_owned(),
             &uri,
         ),
         crumbs,

@@ -38,6 +38,24 @@ impl FormValues {
     }
 }
 
+/// Every province, and the districts of the chosen one only: a national list of districts
+/// would weigh tens of kilobytes on every page.
+fn places(dir: &directory::Directory, province: &str) -> Vec<(String, Vec<String>)> {
+    dir.places()
+        .iter()
+        .map(|(p, ds)| {
+            (
+                p.clone(),
+                if p == province || dir.places().len() == 1 {
+                    ds.clone()
+                } else {
+                    Vec::new()
+                },
+            )
+        })
+        .collect()
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "home.html")]
 pub(crate) struct HomePage {
@@ -66,7 +84,7 @@ pub(crate) async fn home(State(state): State<Shared>, lang: Lang, uri: Uri) -> H
     HomePage {
         l: Layout::new(lang, lang.t("site-tagline"), &uri),
         form: FormValues::of(&SearchParams::default()),
-        places: dir.places(),
+        places: places(&dir, ""),
         roots,
     }
 }
@@ -107,7 +125,7 @@ pub(crate) async fn search(
     let mut page = SearchPage {
         l: Layout::new(lang, title, &uri),
         form: FormValues::of(&params),
-        places: dir.places(),
+        places: places(&dir, params.province.as_deref().unwrap_or("")),
         errors: FieldErrors::new(),
         count_text: String::new(),
         sorted_by_distance: false,
