@@ -94,6 +94,34 @@ impl Directory {
             return SearchResult { total, hits };
         }
 
+        if let (Some(t), None) = (text, q.near) {
+            // Relevance order on the compact (document, score) pairs; only the page
+            // becomes hits.
+            let mut matches = self.point_text.search(t, |d| {
+                [&self.points[d].point.name_th, &self.points[d].point.name_en]
+            });
+            matches.retain(|(d, _)| self.passes(q, *d as usize));
+            let k = (skip + per_page).min(matches.len());
+            // Ties keep the order of the tree (codes), so results are stable.
+            let cmp = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+            if k < matches.len() {
+                matches.select_nth_unstable_by(k, cmp);
+            }
+            matches[..k].sort_by(cmp);
+            let hits = matches[..k]
+                .iter()
+                .skip(skip)
+                .map(|(d, s)| Hit {
+                    index: *d as usize,
+                    score: *s,
+                    distance_km: None,
+                })
+                .collect();
+            return SearchResult {
+                total: matches.len(),
+                hits,
+            };
+        }
         let mut hits: Vec<Hit> = match text {
             Some(t) => self
                 .point_text

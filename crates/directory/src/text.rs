@@ -50,21 +50,97 @@ fn unpack(posting: u32) -> (usize, f32) {
     ((posting >> 8) as usize, (posting & 0xff) as f32 / 2.0)
 }
 
-/// Whether a normalised needle occurs in a title; Thai has no case, so only Latin text
-/// is folded, and only when the title has some.
-fn title_holds(finder: &memchr::memmem::Finder<'_>, names: [&str; 2]) -> bool {
-    names.iter().any(|n| {
-        if n.bytes().any(|b| b.is_ascii_uppercase()) || n.chars().any(|c| ('๐'..='๙').contains(&c))
-        {
-            finder.find(normalize(n).as_bytes()).is_some()
-        } else {
-            finder.find(n.as_bytes()).is_some()
+/// A needle to look for in titles. Thai has no case and normalised Thai needs no folding,
+/// so titles are folded (an allocation each) only for needles with Latin letters or
+/// digits, such as "OTOP".
+struct TitleNeedle<'n> {
+    finder: memchr::memmem::Finder<'n>,
+    fold: bool,
+}
+
+impl<'n> TitleNeedle<'n> {
+    fn new(needle: &'n str) -> Self {
+        Self {
+            finder: memchr::memmem::Finder::new(needle.as_bytes()),
+            fold: needle.bytes().any(|b| b.is_ascii_alphanumeric()),
         }
-    })
+    }
+
+    fn in_any(&self, names: [&str; 2]) -> bool {
+        // A needle without Latin letters or digits cannot be in an English name.
+        let names = if self.fold { &names[..] } else { &names[..1] };
+        names.iter().any(|n| {
+            if self.fold
+                && n.chars()
+                    .any(|c| c.is_uppercase() || ('๐'..='๙').contains(&c))
+            {
+                self.finder.find(normalize(n).as_bytes()).is_some()
+            } else {
+                self.finder.find(n.as_bytes()).is_some()
+            }
+        })
+    }
+}
+
+/// Per-thread accumulators, reused across queries: fresh ones would be allocated, zeroed
+/// and faulted in for every query of a national index.
+#[derive(Default)]
+struct Scratch {
+    scores: Vec<f32>,
+    counts: Vec<u8>,
+    /// Documents with a non-zero count, to reset and to scan instead of every document.
+    touched: Vec<u32>,
+}
+
+impl Scratch {
+    /// Documents matching the most words, if that is at least `needed`, with their score.
+    fn accumulate(
+        &mut self,
+        docs: usize,
+        lists: &[(&Vec<u32>, f32)],
+        needed: usize,
+    ) -> Option<Vec<(u32, f32)>> {
+        if self.scores.len() < docs {
+            self.scores.resize(docs, 0.0);
+            self.counts.resize(docs, 0);
+        }
+        for (list, idf) in lists {
+            for posting in list.iter() {
+                let (doc, w) = unpack(*posting);
+                if self.counts[doc] == 0 {
+                    self.touched.push(doc as u32);
+                }
+                self.scores[doc] += idf * w;
+                self.counts[doc] = self.counts[doc].saturating_add(1);
+            }
+        }
+        let best = self
+            .touched
+            .iter()
+            .map(|d| self.counts[*d as usize])
+            .max()
+            .unwrap_or(0);
+        let out = ((best as usize) >= needed).then(|| {
+            self.touched
+                .iter()
+                .filter(|d| self.counts[**d as usize] == best)
+                .map(|d| (*d, self.scores[*d as usize]))
+                .collect()
+        });
+        for d in self.touched.drain(..) {
+            self.scores[d as usize] = 0.0;
+            self.counts[d as usize] = 0;
+        }
+        out
+    }
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
 }
 
 /// How many of the best candidates get the whole-phrase check.
-const PHRASE_CHECKS: usize = 500;
+const PHRASE_CHECKS: usize = 200;
 
 /// An inverted index from words to the documents (with a field weight) that hold them.
 #[derive(Debug, Default)]
@@ -129,7 +205,7 @@ impl TextIndex {
             return Vec::new();
         }
         let n = self.len().max(1) as f32;
-        let lists: Vec<(&Vec<u32>, f32)> = words
+        let mut lists: Vec<(&Vec<u32>, f32)> = words
             .iter()
             .filter_map(|w| self.postings.get(w))
             .map(|list| (list, (1.0 + n / list.len() as f32).ln()))
@@ -137,44 +213,36 @@ impl TextIndex {
         if lists.is_empty() {
             return self.substring(query, &title);
         }
-        // Dense accumulators: a national index has tens of thousands of documents per
-        // common word, where a hash map per query costs milliseconds.
-        let mut scores = vec![0f32; self.len()];
-        let mut counts = vec![0u8; self.len()];
-        for (list, idf) in &lists {
-            for posting in list.iter() {
-                let (doc, w) = unpack(*posting);
-                scores[doc] += idf * w;
-                counts[doc] = counts[doc].saturating_add(1);
-            }
+        let mut words_len = words.len();
+        // Words in most documents ("อำเภอ", "ประชาชน" in every description) say little
+        // and cost the most: they are left out when rarer words remain.
+        let common = |list: &Vec<u32>| list.len() * 2 > self.len() && self.len() > 20;
+        let common_count = lists.iter().filter(|(l, _)| common(l)).count();
+        if common_count < lists.len() {
+            lists.retain(|(l, _)| !common(l));
+            words_len -= common_count;
         }
-        let needed = if words.len() >= 3 {
-            (words.len() * 3).div_ceil(4)
+        let needed = if words_len >= 3 {
+            (words_len * 3).div_ceil(4)
         } else {
-            words.len()
+            words_len
         };
-        let best = counts.iter().copied().max().unwrap_or(0);
-        if (best as usize) < needed {
+        let out = SCRATCH.with_borrow_mut(|scratch| scratch.accumulate(self.len(), &lists, needed));
+        let Some(mut out) = out else {
             return self.substring(query, &title);
-        }
-        let mut out: Vec<(u32, f32)> = counts
-            .iter()
-            .enumerate()
-            .filter(|(_, k)| **k == best)
-            .map(|(d, _)| (d as u32, scores[d]))
-            .collect();
+        };
         // A document whose title holds the query as typed, in one piece, ranks higher.
         // Only the best-scoring candidates are checked: Thai UTF-8 repeats the same lead
         // bytes, which makes substring search slow, and a title holding the whole query
         // also holds its words, so it is among them.
         let phrase = normalize(query.trim());
-        let finder = memchr::memmem::Finder::new(phrase.as_bytes());
+        let needle = TitleNeedle::new(&phrase);
         let checked = out.len().min(PHRASE_CHECKS);
         if checked < out.len() {
-            out.select_nth_unstable_by(checked, |a, b| b.1.total_cmp(&a.1));
+            out.select_nth_unstable_by(checked, |a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         }
         for (doc, score) in &mut out[..checked] {
-            if title_holds(&finder, title(*doc as usize)) {
+            if needle.in_any(title(*doc as usize)) {
                 *score *= 1.5;
             }
         }
@@ -190,9 +258,9 @@ impl TextIndex {
         if needle.chars().count() < 2 {
             return Vec::new();
         }
-        let finder = memchr::memmem::Finder::new(needle.as_bytes());
+        let needle = TitleNeedle::new(&needle);
         (0..self.docs)
-            .filter(|d| title_holds(&finder, title(*d)))
+            .filter(|d| needle.in_any(title(*d)))
             .map(|d| (d as u32, 0.5))
             .collect()
     }

@@ -96,7 +96,7 @@ impl SecondsFromMidnight for chrono::NaiveTime {
 }
 
 /// One row per weekday: "08:30–12:00, 13:00–16:30 น." or "ปิด".
-pub fn hours_rows(lang: Lang, hours: &WeeklyHours) -> Vec<(String, String)> {
+pub fn hours_rows(lang: Lang, hours: &WeeklyHours) -> Vec<(&'static str, String)> {
     hours
         .by_weekday()
         .into_iter()
@@ -113,7 +113,7 @@ pub fn hours_rows(lang: Lang, hours: &WeeklyHours) -> Vec<(String, String)> {
                 let unit = if lang == Lang::Th { " น." } else { "" };
                 format!("{}{unit}", spans.join(", "))
             };
-            (weekday(lang, wd).to_owned(), text)
+            (weekday(lang, wd), text)
         })
         .collect()
 }
@@ -225,13 +225,7 @@ mod tests {
     #[test]
     fn hours_table_shows_the_lunch_break() {
         let rows = hours_rows(Lang::Th, &WeeklyHours::government_office());
-        assert_eq!(
-            rows[0],
-            (
-                "จันทร์".to_string(),
-                "08:30–12:00, 13:00–16:30 น.".to_string()
-            )
-        );
-        assert_eq!(rows[6], ("อาทิตย์".to_string(), "ปิด".to_string()));
+        assert_eq!(rows[0], ("จันทร์", "08:30–12:00, 13:00–16:30 น.".to_string()));
+        assert_eq!(rows[6], ("อาทิตย์", "ปิด".to_string()));
     }
 }

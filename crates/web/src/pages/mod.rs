@@ -47,12 +47,25 @@ impl Layout {
         }
     }
 
-    pub fn t(&self, key: &str) -> String {
-        self.lang.t(key)
+    pub fn t(&self, key: &str) -> &'static str {
+        self.lang.text(key)
     }
 
     pub fn t1(&self, key: &str, name: &'static str, value: impl ToString) -> String {
         self.lang.t_with(key, &[(name, value.to_string())])
+    }
+}
+
+/// Renders a page into a buffer sized for a whole page at once: growing a string from
+/// the template's small size hint reallocated it several times per request.
+pub(crate) fn html<T: Template>(page: &T) -> Response {
+    let mut body = String::with_capacity(16 * 1024);
+    match page.render_into(&mut body) {
+        Ok(()) => axum::response::Html(body).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "page rendering failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
     }
 }
 

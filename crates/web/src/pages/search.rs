@@ -142,7 +142,7 @@ pub(crate) async fn search(
         Ok(q) => q,
         Err(errors) => {
             page.errors = errors;
-            return (StatusCode::BAD_REQUEST, page).into_response();
+            return (StatusCode::BAD_REQUEST, super::html(&page)).into_response();
         }
     };
     let found = dir.search(&query);
@@ -202,5 +202,5 @@ pub(crate) async fn search(
     };
     page.prev = (query.page > 1).then(|| link(query.page - 1));
     page.next = (query.page < pages).then(|| link(query.page + 1));
-    page.into_response()
+    super::html(&page)
 }

@@ -2,7 +2,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::{Duration, Utc};
 
 use super::{Layout, error_page};
@@ -10,27 +10,29 @@ use crate::views::{self, MapPoint, map_json};
 use crate::{Lang, Shared};
 
 /// Everything the service point page shows, resolved.
-pub(crate) struct PointView {
-    code: String,
-    name: String,
-    description: String,
-    ministry: String,
-    department: String,
-    unit: String,
+/// Texts are borrowed from the read model: the page is the hot path, and copying each
+/// of them cost an allocation per field per request.
+pub(crate) struct PointView<'a> {
+    code: domain::UnitCode,
+    name: &'a str,
+    description: &'a str,
+    ministry: &'a str,
+    department: &'a str,
+    unit: &'a str,
     address: String,
     /// (tel URI, display, extension, label)
-    phones: Vec<(String, String, Option<String>, Option<String>)>,
-    email: Option<String>,
-    website: Option<String>,
+    phones: Vec<(String, String, Option<&'a str>, Option<&'a str>)>,
+    email: Option<&'a str>,
+    website: Option<&'a str>,
     open: bool,
     status: String,
-    hours: Vec<(String, String)>,
-    holidays_rule: String,
-    hours_note: Option<String>,
+    hours: Vec<(&'static str, String)>,
+    holidays_rule: &'static str,
+    hours_note: Option<&'a str>,
     upcoming: Vec<String>,
     gecc: Option<String>,
-    photos: Vec<(String, String)>,
-    manuals: Vec<(String, String)>,
+    photos: Vec<(&'a str, &'a str)>,
+    manuals: Vec<(i64, &'a str)>,
     updated: String,
     lat: String,
     lon: String,
@@ -39,13 +41,13 @@ pub(crate) struct PointView {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "service_point.html")]
-pub(crate) struct PointPage {
+pub(crate) struct PointPage<'a> {
     l: Layout,
-    v: PointView,
-    crumbs: Vec<(String, String)>,
+    v: PointView<'a>,
+    crumbs: Vec<(domain::UnitCode, &'a str)>,
     map_points: String,
-    tiles: String,
-    tile_attribution: String,
+    tiles: &'a str,
+    tile_attribution: &'a str,
 }
 
 pub(crate) async fn page(
@@ -62,17 +64,14 @@ pub(crate) async fn page(
     let now = domain::hours::bangkok_now(Utc::now());
     let (open, status) = views::status_line(lang, sp.hours.status_at(now, dir.holiday_days()), now);
     let name_of = |i: Option<usize>| {
-        i.map(|i| {
-            lang.pick(&dir.units[i].unit.name_th, &dir.units[i].unit.name_en)
-                .to_owned()
-        })
-        .unwrap_or_default()
+        i.map(|i| lang.pick(&dir.units[i].unit.name_th, &dir.units[i].unit.name_en))
+            .unwrap_or_default()
     };
     let today = now.date();
     let v = PointView {
-        code: sp.code.to_string(),
-        name: lang.pick(&sp.name_th, &sp.name_en).to_owned(),
-        description: lang.pick(&sp.description_th, &sp.description_en).to_owned(),
+        code: sp.code,
+        name: lang.pick(&sp.name_th, &sp.name_en),
+        description: lang.pick(&sp.description_th, &sp.description_en),
         ministry: name_of(p.ministry),
         department: name_of(p.department),
         unit: name_of(p.unit),
@@ -84,27 +83,27 @@ pub(crate) async fn page(
                 (
                     ph.tel_uri(),
                     ph.display(),
-                    ph.ext.clone(),
+                    ph.ext.as_deref(),
                     match lang {
-                        Lang::Th => ph.label_th.clone(),
-                        Lang::En => ph.label_en.clone().or(ph.label_th.clone()),
+                        Lang::Th => ph.label_th.as_deref(),
+                        Lang::En => ph.label_en.as_deref().or(ph.label_th.as_deref()),
                     },
                 )
             })
             .collect(),
-        email: sp.email.clone(),
-        website: sp.website.clone(),
+        email: sp.email.as_deref(),
+        website: sp.website.as_deref(),
         open,
         status,
         hours: views::hours_rows(lang, &sp.hours),
-        holidays_rule: lang.t(if sp.hours.open_on_holidays {
+        holidays_rule: lang.text(if sp.hours.open_on_holidays {
             "holidays-open"
         } else {
             "holidays-closed"
         }),
         hours_note: match lang {
-            Lang::Th => sp.hours_note_th.clone(),
-            Lang::En => sp.hours_note_en.clone().or(sp.hours_note_th.clone()),
+            Lang::Th => sp.hours_note_th.as_deref(),
+            Lang::En => sp.hours_note_en.as_deref().or(sp.hours_note_th.as_deref()),
         },
         upcoming: if sp.hours.open_on_holidays {
             Vec::new()
@@ -128,8 +127,8 @@ pub(crate) async fn page(
             .iter()
             .map(|ph| {
                 (
-                    ph.url.clone(),
-                    ph.caption_th.clone().unwrap_or_else(|| sp.name_th.clone()),
+                    ph.url.as_str(),
+                    ph.caption_th.as_deref().unwrap_or(&sp.name_th),
                 )
             })
             .collect(),
@@ -137,12 +136,7 @@ pub(crate) async fn page(
             .manuals
             .iter()
             .filter_map(|id| dir.manual(*id))
-            .map(|m| {
-                (
-                    format!("/manuals/{}", m.id),
-                    lang.pick(&m.title_th, &m.title_en).to_owned(),
-                )
-            })
+            .map(|m| (m.id, lang.pick(&m.title_th, &m.title_en)))
             .collect(),
         updated: views::date(lang, domain::hours::bangkok_now(sp.updated_at).date()),
         lat: format!("{:.5}", sp.location.lat),
@@ -157,25 +151,24 @@ pub(crate) async fn page(
         .flatten()
         .map(|i| {
             (
-                dir.units[*i].unit.code.to_string(),
-                lang.pick(&dir.units[*i].unit.name_th, &dir.units[*i].unit.name_en)
-                    .to_owned(),
+                dir.units[*i].unit.code,
+                lang.pick(&dir.units[*i].unit.name_th, &dir.units[*i].unit.name_en),
             )
         })
         .collect();
     let map_points = map_json(&[MapPoint {
         lat: sp.location.lat,
         lon: sp.location.lon,
-        name: v.name.clone(),
+        name: v.name.to_owned(),
         url: format!("/sp/{}", sp.code),
     }]);
-    PointPage {
-        l: Layout::new(lang, v.name.clone(), &uri),
+    let page = PointPage {
+        l: Layout::new(lang, v.name, &uri),
         v,
         crumbs,
         map_points,
-        tiles: state.config.tile_url.clone(),
-        tile_attribution: state.config.tile_attribution.clone(),
-    }
-    .into_response()
+        tiles: &state.config.tile_url,
+        tile_attribution: &state.config.tile_attribution,
+    };
+    super::html(&page)
 }
