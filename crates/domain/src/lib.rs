@@ -1,6 +1,7 @@
 //! The rules of the directory, free of I/O: codes, places, opening hours, manuals and
 //! Thai calendar conventions. Every other crate builds on these types.
 
+pub mod account;
 pub mod codes;
 pub mod geo;
 pub mod hours;
