@@ -66,6 +66,11 @@ pub enum Command {
         #[arg(long)]
         national: Option<usize>,
     },
+    /// Administration: Authorize Codes.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
     /// Write the public directory (public service points only).
     Export {
         #[arg(long, value_enum)]
@@ -73,6 +78,17 @@ pub enum Command {
         /// File to write; standard output when absent.
         #[arg(long, short)]
         output: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AdminCommand {
+    /// Give every unit under a ministry, department or unit an Authorize Code (units that
+    /// have one keep it) and print them as CSV: no., unit code, unit, Authorize Code.
+    IssueCodes {
+        /// The 13-digit code of the unit whose subtree gets codes.
+        #[arg(long)]
+        under: String,
     },
 }
 
@@ -159,6 +175,17 @@ pub async fn seed_demo(db: &Db, national: Option<usize>) -> Result<()> {
     Ok(())
 }
 
+/// Codes from the thread's generator, a CSPRNG seeded from the operating system.
+pub async fn issue_codes(db: &Db, root: &domain::UnitCode) -> Result<Vec<storage::UnitCodeRow>> {
+    use rand::Rng;
+    let actor = storage::Actor {
+        name: "citizeninfo admin issue-codes",
+        address: None,
+    };
+    let fresh = || domain::account::AuthorizeCode::from_random(rand::rng().random::<[u8; 8]>());
+    Ok(db.issue_codes_under(root, actor, Utc::now(), fresh).await?)
+}
+
 async fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Migrate => {
@@ -168,6 +195,26 @@ async fn run(cli: Cli) -> Result<()> {
         Command::SeedDemo { national } => {
             let db = open(&cli.database_url).await?;
             seed_demo(&db, national).await?;
+        }
+        Command::Admin {
+            command: AdminCommand::IssueCodes { under },
+        } => {
+            let root = domain::UnitCode::parse(&under)
+                .map_err(|e| anyhow::anyhow!("--under {under:?}: {e}"))?;
+            let db = open(&cli.database_url).await?;
+            let rows = issue_codes(&db, &root).await?;
+            let mut w = csv::Writer::from_writer(std::io::stdout());
+            w.write_record(["no", "unit_code", "unit", "authorize_code"])?;
+            for (i, r) in rows.iter().enumerate() {
+                w.write_record([
+                    (i + 1).to_string(),
+                    r.unit.to_string(),
+                    r.name_th.clone(),
+                    r.code.clone(),
+                ])?;
+            }
+            w.flush()?;
+            tracing::info!(units = rows.len(), under = %root, "authorize codes issued");
         }
         Command::Export { format, output } => {
             let db = open(&cli.database_url).await?;

@@ -22,16 +22,30 @@ pub enum StorageError {
 
 /// The migrations of each dialect, embedded so the binary runs from any directory.
 /// (sqlx's `migrate!` macro would need its `macros` feature, which this crate avoids.)
-const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "directory",
-    include_str!("../migrations/sqlite/0001_directory.sql"),
-)];
-const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "directory",
-    include_str!("../migrations/postgres/0001_directory.sql"),
-)];
+const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "directory",
+        include_str!("../migrations/sqlite/0001_directory.sql"),
+    ),
+    (
+        2,
+        "authorize codes",
+        include_str!("../migrations/sqlite/0002_authorize_codes.sql"),
+    ),
+];
+const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "directory",
+        include_str!("../migrations/postgres/0001_directory.sql"),
+    ),
+    (
+        2,
+        "authorize codes",
+        include_str!("../migrations/postgres/0002_authorize_codes.sql"),
+    ),
+];
 
 fn migrator(list: &'static [(i64, &'static str, &'static str)]) -> Migrator {
     let migrations = list

@@ -2,10 +2,12 @@
 //! PostgreSQL. Each statement is written once with `$n` placeholders, which both
 //! databases accept, and run on whichever pool the URL chose.
 
+mod codes;
 mod db;
 mod import;
 mod snapshot;
 
+pub use codes::{Actor, UnitCodeRow};
 pub use db::{Backend, Db, StorageError};
 pub use domain::Snapshot;
 pub use import::Dataset;

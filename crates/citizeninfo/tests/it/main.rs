@@ -5,6 +5,7 @@
 mod support;
 
 mod api;
+mod authorize_codes;
 mod e2e;
 mod pages;
 mod storage_layer;
