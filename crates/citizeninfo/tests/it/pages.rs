@@ -177,29 +177,7 @@ async fn english_switch(db: Db) {
 on_both_databases!(english_language_switch, english_switch);
 
 async fn hidden_points_never_appear_publicly(db: Db) {
-    use chrono::Utc;
-    use domain::{Unit, UnitCode, UnitKind};
-    let now = Utc::now();
-    let mut ds = citizeninfo::demo::dataset(now).unwrap();
-    let mut hidden = ds
-        .service_points
-        .iter()
-        .find(|s| s.name_th == BANG_LAMUNG_CDD)
-        .unwrap()
-        .clone();
-    hidden.code = UnitCode::parse("0112140499998").unwrap();
-    hidden.name_th = "จุดบริการลับเฉพาะเจ้าหน้าที่".into();
-    hidden.is_public = false;
-    ds.units.push(Unit {
-        code: hidden.code,
-        kind: UnitKind::ServicePoint,
-        parent: Some(hidden.unit),
-        name_th: hidden.name_th.clone(),
-        name_en: "Hidden".into(),
-    });
-    ds.pins.push((hidden.code, "otop-registration".into()));
-    ds.service_points.push(hidden);
-    db.import(&ds, now).await.unwrap();
+    crate::support::with_demo_and_hidden_point(&db, "0112140499998", "จุดบริการลับเฉพาะเจ้าหน้าที่").await;
     let (_, app) = app(&db).await;
     for uri in [
         "/api/v1/service-points/0112140499998".to_string(),

@@ -1,5 +1,5 @@
 use chrono::Utc;
-use domain::{Unit, UnitCode, UnitKind};
+use domain::UnitCode;
 use storage::{Dataset, Db};
 
 use crate::on_both_databases;
@@ -91,21 +91,8 @@ fn code(s: &str) -> UnitCode {
 }
 
 async fn hidden_points_are_never_read(db: Db) {
-    let now = Utc::now();
-    let mut ds = citizeninfo::demo::dataset(now).unwrap();
-    let mut hidden = ds.service_points[0].clone();
-    hidden.code = code("0112140499999");
-    hidden.name_th = "จุดบริการที่ซ่อนไว้".into();
-    hidden.is_public = false;
-    ds.units.push(Unit {
-        code: hidden.code,
-        kind: UnitKind::ServicePoint,
-        parent: Some(hidden.unit),
-        name_th: hidden.name_th.clone(),
-        name_en: "Hidden".into(),
-    });
-    ds.service_points.push(hidden);
-    db.import(&ds, now).await.unwrap();
+    let ds =
+        crate::support::with_demo_and_hidden_point(&db, "0112140499999", "จุดบริการที่ซ่อนไว้").await;
     let snap = db.snapshot().await.unwrap();
     assert_eq!(snap.service_points.len(), ds.service_points.len() - 1);
     assert!(

@@ -182,3 +182,31 @@ pub async fn get_with(app: &Router, uri: &str, headers: &[(&str, &str)]) -> Repl
 pub fn enc(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
+
+/// The demo data plus one hidden service point (a copy of the Bang Lamung community
+/// development office, pinned to a manual), imported; returns the dataset.
+pub async fn with_demo_and_hidden_point(db: &Db, code: &str, name_th: &str) -> storage::Dataset {
+    use domain::{Unit, UnitCode, UnitKind};
+    let now = Utc::now();
+    let mut ds = citizeninfo::demo::dataset(now).unwrap();
+    let mut hidden = ds
+        .service_points
+        .iter()
+        .find(|s| s.name_th == "สำนักงานพัฒนาชุมชนอำเภอบางละมุง")
+        .unwrap()
+        .clone();
+    hidden.code = UnitCode::parse(code).unwrap();
+    hidden.name_th = name_th.into();
+    hidden.is_public = false;
+    ds.units.push(Unit {
+        code: hidden.code,
+        kind: UnitKind::ServicePoint,
+        parent: Some(hidden.unit),
+        name_th: name_th.into(),
+        name_en: "Hidden".into(),
+    });
+    ds.pins.push((hidden.code, "otop-registration".into()));
+    ds.service_points.push(hidden);
+    db.import(&ds, now).await.unwrap();
+    ds
+}
