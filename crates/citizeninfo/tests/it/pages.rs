@@ -170,6 +170,11 @@ async fn english_switch(db: Db) {
         sp.body.contains("Opening hours") && sp.body.contains("BE ("),
         "English page with Buddhist-era dates"
     );
+    // The switch leads back to the same page without the old language in its address.
+    assert!(
+        sp.body.contains(&format!("/lang/th?next=/sp/{code}\"")),
+        "switch link keeps the page"
+    );
     // Only local paths are followed.
     let evil = get(&app, "/lang/th?next=//evil.example/").await;
     assert_eq!(evil.headers["location"], "/");

@@ -39,11 +39,22 @@ pub(crate) struct Layout {
 
 impl Layout {
     pub fn new(lang: Lang, title: impl Into<String>, uri: &Uri) -> Self {
-        let current = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        // Back to the same page, without a `lang=` that would override the new choice.
+        let query: Vec<&str> = uri
+            .query()
+            .unwrap_or("")
+            .split('&')
+            .filter(|kv| !kv.is_empty() && !kv.starts_with("lang="))
+            .collect();
+        let current = if query.is_empty() {
+            uri.path().to_owned()
+        } else {
+            format!("{}?{}", uri.path(), query.join("&"))
+        };
         Self {
             lang,
             title: title.into(),
-            next: form_urlencoded_component(current),
+            next: form_urlencoded_component(&current),
         }
     }
 
