@@ -22,7 +22,7 @@ pub fn bangkok_now(now: DateTime<Utc>) -> NaiveDateTime {
 /// longest runs of holidays.
 const HORIZON_DAYS: i64 = 16;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Period {
     /// ISO weekday: 1 = Monday … 7 = Sunday.
     pub weekday: u8,

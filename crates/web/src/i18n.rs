@@ -7,7 +7,7 @@ use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{Loader, static_loader};
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 use unic_langid::{LanguageIdentifier, langid};
 
 static_loader! {
@@ -23,6 +23,31 @@ static_loader! {
 static TH: LanguageIdentifier = langid!("th");
 static EN: LanguageIdentifier = langid!("en");
 
+enum Piece {
+    Text(String),
+    Arg(usize),
+}
+
+/// Splits a message formatted with markers (U+E000 index U+E001) into text and argument
+/// slots.
+fn pieces_of(formatted: &str) -> Vec<Piece> {
+    let mut out = Vec::new();
+    let mut rest = formatted;
+    while let Some(start) = rest.find('\u{E000}') {
+        let after = &rest[start + '\u{E000}'.len_utf8()..];
+        let Some(end) = after.find('\u{E001}') else {
+            break;
+        };
+        if let Ok(i) = after[..end].parse() {
+            out.push(Piece::Text(rest[..start].to_owned()));
+            out.push(Piece::Arg(i));
+        }
+        rest = &after[end + '\u{E001}'.len_utf8()..];
+    }
+    out.push(Piece::Text(rest.to_owned()));
+    out
+}
+
 const TH_FTL: &str = include_str!("../../../locales/th/main.ftl");
 
 /// The message names of the catalogue (both languages have the same, a test checks).
@@ -33,7 +58,7 @@ fn message_keys() -> impl Iterator<Item = &'static str> {
         .filter(|k| !k.is_empty() && !k.starts_with('#'))
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Lang {
     #[default]
     Th,
@@ -91,12 +116,47 @@ impl Lang {
         })
     }
 
+    /// A message with arguments. Each (language, message, argument names) is formatted
+    /// by Fluent once, with markers in place of the values, and then filled in per call:
+    /// the catalogue has no selectors (Thai has a single plural form), so the text
+    /// around the arguments never depends on their values.
     pub fn t_with(self, key: &str, args: &[(&'static str, String)]) -> String {
-        let map: HashMap<Cow<'static, str>, FluentValue<'_>> = args
-            .iter()
-            .map(|(k, v)| (Cow::Borrowed(*k), FluentValue::from(v.clone())))
-            .collect();
-        LOCALES.lookup_with_args(self.id(), key, &map)
+        type Pieces = Vec<Piece>;
+        static CACHE: OnceLock<Mutex<HashMap<(Lang, String), Arc<Pieces>>>> = OnceLock::new();
+        let names: Vec<&str> = args.iter().map(|(k, _)| *k).collect();
+        let cache_key = (self, format!("{key}\u{0}{}", names.join("\u{0}")));
+        let cache = CACHE.get_or_init(Default::default);
+        let cached = cache.lock().ok().and_then(|c| c.get(&cache_key).cloned());
+        let pieces = match cached {
+            Some(p) => p,
+            None => {
+                let map: HashMap<Cow<'static, str>, FluentValue<'_>> = args
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (k, _))| {
+                        (
+                            Cow::Borrowed(*k),
+                            FluentValue::from(format!("\u{E000}{i}\u{E001}")),
+                        )
+                    })
+                    .collect();
+                let p = Arc::new(pieces_of(&LOCALES.lookup_with_args(self.id(), key, &map)));
+                if let Ok(mut c) = cache.lock() {
+                    c.insert(cache_key, p.clone());
+                }
+                p
+            }
+        };
+        let mut out = String::new();
+        for piece in pieces.iter() {
+            match piece {
+                Piece::Text(t) => out.push_str(t),
+                Piece::Arg(i) => {
+                    out.push_str(args.get(*i).map(|(_, v)| v.as_str()).unwrap_or_default())
+                }
+            }
+        }
+        out
     }
 
     /// Picks the Thai or English of a pair, falling back to Thai when English is empty.
@@ -164,6 +224,22 @@ mod tests {
             "1.2 km away"
         );
         assert_eq!(Lang::En.t("search-button"), "Search");
+        // Filled from the cache the second time, identically.
+        assert_eq!(
+            Lang::Th.t_with("results-count", &[("count", "12".into())]),
+            "พบ 12 จุดบริการ"
+        );
+        assert_eq!(
+            Lang::En.t_with(
+                "opens-next",
+                &[("day", " tomorrow".into()), ("time", "08:30".into())]
+            ),
+            "opens  tomorrow at 08:30"
+        );
+        assert_eq!(
+            Lang::En.t_with("page-of", &[("page", "2".into()), ("pages", "9".into())]),
+            "Page 2 of 9"
+        );
         assert_eq!(Lang::Th.text("search-button"), "ค้นหา");
         assert_eq!(Lang::Th.text("no-such-message"), "");
     }

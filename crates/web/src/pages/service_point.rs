@@ -26,7 +26,7 @@ pub(crate) struct PointView<'a> {
     website: Option<&'a str>,
     open: bool,
     status: String,
-    hours: Vec<(&'static str, String)>,
+    hours: views::HoursRows,
     holidays_rule: &'static str,
     hours_note: Option<&'a str>,
     upcoming: Vec<String>,
@@ -95,7 +95,7 @@ pub(crate) async fn page(
         website: sp.website.as_deref(),
         open,
         status,
-        hours: views::hours_rows(lang, &sp.hours),
+        hours: views::hours_rows_cached(lang, &sp.hours),
         holidays_rule: lang.text(if sp.hours.open_on_holidays {
             "holidays-open"
         } else {
