@@ -121,8 +121,8 @@ impl Lang {
     /// the catalogue has no selectors (Thai has a single plural form), so the text
     /// around the arguments never depends on their values.
     pub fn t_with(self, key: &str, args: &[(&'static str, String)]) -> String {
-        type Pieces = Vec<Piece>;
-        static CACHE: OnceLock<Mutex<HashMap<(Lang, String), Arc<Pieces>>>> = OnceLock::new();
+        type Cache = Mutex<HashMap<(Lang, String), Arc<Vec<Piece>>>>;
+        static CACHE: OnceLock<Cache> = OnceLock::new();
         let names: Vec<&str> = args.iter().map(|(k, _)| *k).collect();
         let cache_key = (self, format!("{key}\u{0}{}", names.join("\u{0}")));
         let cache = CACHE.get_or_init(Default::default);
