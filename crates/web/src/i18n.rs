@@ -6,8 +6,10 @@ use axum::http::request::Parts;
 use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{Loader, static_loader};
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::rc::Rc;
+use std::sync::OnceLock;
 use unic_langid::{LanguageIdentifier, langid};
 
 static_loader! {
@@ -121,32 +123,31 @@ impl Lang {
     /// the catalogue has no selectors (Thai has a single plural form), so the text
     /// around the arguments never depends on their values.
     pub fn t_with(self, key: &str, args: &[(&'static str, String)]) -> String {
-        type Cache = Mutex<HashMap<(Lang, String), Arc<Vec<Piece>>>>;
-        static CACHE: OnceLock<Cache> = OnceLock::new();
+        // Per thread, so that pages never wait on a lock for their texts.
+        type Cache = HashMap<(Lang, String), Rc<Vec<Piece>>>;
+        thread_local! {
+            static CACHE: RefCell<Cache> = RefCell::new(HashMap::new());
+        }
         let names: Vec<&str> = args.iter().map(|(k, _)| *k).collect();
         let cache_key = (self, format!("{key}\u{0}{}", names.join("\u{0}")));
-        let cache = CACHE.get_or_init(Default::default);
-        let cached = cache.lock().ok().and_then(|c| c.get(&cache_key).cloned());
-        let pieces = match cached {
-            Some(p) => p,
-            None => {
-                let map: HashMap<Cow<'static, str>, FluentValue<'_>> = args
-                    .iter()
-                    .enumerate()
-                    .map(|(i, (k, _))| {
-                        (
-                            Cow::Borrowed(*k),
-                            FluentValue::from(format!("\u{E000}{i}\u{E001}")),
-                        )
-                    })
-                    .collect();
-                let p = Arc::new(pieces_of(&LOCALES.lookup_with_args(self.id(), key, &map)));
-                if let Ok(mut c) = cache.lock() {
-                    c.insert(cache_key, p.clone());
-                }
-                p
-            }
-        };
+        let pieces = CACHE.with_borrow_mut(|cache| {
+            cache
+                .entry(cache_key)
+                .or_insert_with(|| {
+                    let map: HashMap<Cow<'static, str>, FluentValue<'_>> = args
+                        .iter()
+                        .enumerate()
+                        .map(|(i, (k, _))| {
+                            (
+                                Cow::Borrowed(*k),
+                                FluentValue::from(format!("\u{E000}{i}\u{E001}")),
+                            )
+                        })
+                        .collect();
+                    Rc::new(pieces_of(&LOCALES.lookup_with_args(self.id(), key, &map)))
+                })
+                .clone()
+        });
         let mut out = String::new();
         for piece in pieces.iter() {
             match piece {

@@ -96,28 +96,29 @@ impl SecondsFromMidnight for chrono::NaiveTime {
 }
 
 /// One row per weekday: "08:30–12:00, 13:00–16:30 น." or "ปิด".
-pub type HoursRows = std::sync::Arc<Vec<(&'static str, String)>>;
+pub type HoursRows = std::rc::Rc<Vec<(&'static str, String)>>;
 
 /// The weekly table, shared between service points with the same week: most offices
-/// keep the same few schedules, so each is formatted once per language.
+/// keep the same few schedules, so each is formatted once per language and thread.
 pub fn hours_rows_cached(lang: Lang, hours: &WeeklyHours) -> HoursRows {
+    use std::cell::RefCell;
     use std::collections::HashMap;
-    use std::sync::{Mutex, OnceLock};
     type Key = (Lang, Vec<domain::Period>);
-    static CACHE: OnceLock<Mutex<HashMap<Key, HoursRows>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
-    let key = (lang, hours.periods.clone());
-    if let Some(rows) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
-        return rows;
+    thread_local! {
+        static CACHE: RefCell<HashMap<Key, HoursRows>> = RefCell::new(HashMap::new());
     }
-    let rows = std::sync::Arc::new(hours_rows(lang, hours));
-    if let Ok(mut c) = cache.lock() {
-        // Bounded: a directory with unusually many distinct weeks just formats them.
-        if c.len() < 10_000 {
-            c.insert(key, rows.clone());
+    CACHE.with_borrow_mut(|cache| {
+        let key = (lang, hours.periods.clone());
+        if let Some(rows) = cache.get(&key) {
+            return rows.clone();
         }
-    }
-    rows
+        let rows = HoursRows::new(hours_rows(lang, hours));
+        // Bounded: a directory with unusually many distinct weeks just formats them.
+        if cache.len() < 10_000 {
+            cache.insert(key, rows.clone());
+        }
+        rows
+    })
 }
 
 pub fn hours_rows(lang: Lang, hours: &WeeklyHours) -> Vec<(&'static str, String)> {
