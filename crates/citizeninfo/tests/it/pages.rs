@@ -178,6 +178,11 @@ async fn english_switch(db: Db) {
     // Only local paths are followed.
     let evil = get(&app, "/lang/th?next=//evil.example/").await;
     assert_eq!(evil.headers["location"], "/");
+    for odd in ["/lang/en?next=/%E0%B8%81", "/lang/th?next=/a%0Ab"] {
+        let r = get(&app, odd).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{odd}");
+        assert_eq!(r.headers["location"], "/", "{odd}");
+    }
 }
 on_both_databases!(english_language_switch, english_switch);
 

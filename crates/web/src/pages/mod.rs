@@ -135,6 +135,9 @@ async fn switch_lang(Path(code): Path<String>, Query(q): Query<Next>) -> Respons
     let next = q
         .next
         .filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+        // The links the site makes are percent-encoded; anything that cannot be a
+        // redirect as is (raw Thai, spaces, control characters) goes home instead.
+        .filter(|n| n.bytes().all(|b| b.is_ascii_graphic()))
         .unwrap_or_else(|| "/".into());
     let mut res = Redirect::to(&next).into_response();
     let cookie = format!(
