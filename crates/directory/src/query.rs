@@ -103,11 +103,9 @@ impl Directory {
             matches.retain(|(d, _)| self.passes(q, *d as usize));
             let k = (skip + per_page).min(matches.len());
             // Ties keep the order of the tree (codes), so results are stable.
-            let cmp = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
-            if k < matches.len() {
-                matches.select_nth_unstable_by(k, cmp);
-            }
-            matches[..k].sort_by(cmp);
+            top(&mut matches, k, |a, b| {
+                b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))
+            });
             let hits = matches[..k]
                 .iter()
                 .skip(skip)
@@ -187,7 +185,7 @@ impl Directory {
 
 /// Orders the first `k` hits only: a page of twenty out of tens of thousands of matches
 /// needs a selection, not a full sort.
-fn top(hits: &mut [Hit], k: usize, cmp: impl Fn(&Hit, &Hit) -> std::cmp::Ordering) {
+fn top<T>(hits: &mut [T], k: usize, cmp: impl Fn(&T, &T) -> std::cmp::Ordering) {
     if k < hits.len() {
         hits.select_nth_unstable_by(k, &cmp);
         hits[..k].sort_by(&cmp);

@@ -117,22 +117,50 @@ impl SearchParams {
         }
         q.province = some(&self.province).map(str::to_owned);
         q.district = some(&self.district).map(str::to_owned);
-        if let Some(p) = some(&self.page) {
-            match p.parse::<usize>() {
-                Ok(p) if (1..=10_000).contains(&p) => q.page = p,
-                _ => err("page", "err-page"),
-            }
-        }
-        if let Some(p) = some(&self.per_page) {
-            match p.parse::<usize>() {
-                Ok(p) if (1..=MAX_PER_PAGE).contains(&p) => q.per_page = p,
-                _ => err("per_page", "err-per-page"),
-            }
+        match paging(&self.page, &self.per_page, lang) {
+            Ok((page, per_page)) => (q.page, q.per_page) = (page, per_page),
+            Err(e) => errors.extend(e),
         }
         if errors.is_empty() {
             Ok(q)
         } else {
             Err(errors)
         }
+    }
+}
+
+/// Page number and page size as typed, for every list (service points, manuals, units).
+pub fn paging(
+    page: &Option<String>,
+    per_page: &Option<String>,
+    lang: Lang,
+) -> Result<(usize, usize), FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let page = match page.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => 1,
+        Some(p) => p
+            .parse()
+            .ok()
+            .filter(|p| (1..=10_000).contains(p))
+            .unwrap_or_else(|| {
+                errors.insert("page".into(), vec![lang.t("err-page")]);
+                1
+            }),
+    };
+    let per_page = match per_page.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => DEFAULT_PER_PAGE,
+        Some(p) => p
+            .parse()
+            .ok()
+            .filter(|p| (1..=MAX_PER_PAGE).contains(p))
+            .unwrap_or_else(|| {
+                errors.insert("per_page".into(), vec![lang.t("err-per-page")]);
+                1
+            }),
+    };
+    if errors.is_empty() {
+        Ok((page, per_page))
+    } else {
+        Err(errors)
     }
 }

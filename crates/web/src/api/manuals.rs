@@ -6,7 +6,7 @@ use utoipa::IntoParams;
 
 use super::error::{ApiError, query_rejection};
 use super::model::*;
-use crate::params::FieldErrors;
+use crate::params::{FieldErrors, paging};
 use crate::{Lang, Shared};
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -18,41 +18,6 @@ pub struct ManualParams {
     pub page: Option<String>,
     #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     pub per_page: Option<String>,
-}
-
-pub(crate) fn paging(
-    page: &Option<String>,
-    per_page: &Option<String>,
-    lang: Lang,
-) -> Result<(usize, usize), FieldErrors> {
-    let mut errors = FieldErrors::new();
-    let page = match page.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => 1,
-        Some(p) => p
-            .parse()
-            .ok()
-            .filter(|p| (1..=10_000).contains(p))
-            .unwrap_or_else(|| {
-                errors.insert("page".into(), vec![lang.t("err-page")]);
-                1
-            }),
-    };
-    let per_page = match per_page.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => crate::params::DEFAULT_PER_PAGE,
-        Some(p) => p
-            .parse()
-            .ok()
-            .filter(|p| (1..=crate::params::MAX_PER_PAGE).contains(p))
-            .unwrap_or_else(|| {
-                errors.insert("per_page".into(), vec![lang.t("err-per-page")]);
-                1
-            }),
-    };
-    if errors.is_empty() {
-        Ok((page, per_page))
-    } else {
-        Err(errors)
-    }
 }
 
 /// Search the published citizen manuals.

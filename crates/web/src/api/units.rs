@@ -5,9 +5,8 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::error::{ApiError, query_rejection};
-use super::manuals::paging;
 use super::model::*;
-use crate::params::FieldErrors;
+use crate::params::{FieldErrors, paging};
 use crate::{Lang, Shared};
 
 #[derive(Debug, Deserialize, IntoParams)]
