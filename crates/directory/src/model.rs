@@ -2,7 +2,9 @@ use chrono::NaiveDate;
 use domain::{Holiday, Manual, ServicePoint, Unit, UnitCode, UnitKind};
 use rstar::RTree;
 use rstar::primitives::GeomWithData;
-use std::collections::{HashMap, HashSet};
+// Fx hashing: the keys are the directory's own codes and dates, hashed on every page;
+// SipHash's resistance to chosen keys buys nothing here.
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::text::TextIndex;
 
@@ -83,7 +85,7 @@ impl Directory {
 
         let manual_by_id: HashMap<i64, usize> =
             manuals.iter().enumerate().map(|(i, m)| (m.id, i)).collect();
-        let mut manual_points: HashMap<i64, Vec<usize>> = HashMap::new();
+        let mut manual_points: HashMap<i64, Vec<usize>> = HashMap::default();
         let mut points = Vec::with_capacity(service_points.len());
         let mut point_text = TextIndex::default();
         let mut tree_items = Vec::with_capacity(service_points.len());

@@ -7,6 +7,7 @@
 use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
+use std::hash::BuildHasher;
 
 /// Thailand keeps UTC+7 all year (no daylight saving since 1920), so a fixed offset is
 /// exactly Asia/Bangkok and needs no time-zone database.
@@ -55,7 +56,7 @@ pub struct WeeklyHours {
     pub exceptions: Vec<HoursException>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum OpenStatus {
     /// Open now; closes at the given local time.
     OpenUntil(NaiveDateTime),
@@ -110,88 +111,103 @@ impl WeeklyHours {
         }
     }
 
-    /// The periods of one date, after exceptions and holidays.
-    fn day_periods(&self, date: NaiveDate, holidays: &HashSet<NaiveDate>) -> Vec<(u16, u16)> {
+    /// Calls `f` with each period (opens, closes) of one date, after exceptions and
+    /// holidays. No allocation: this runs for every service point page and every
+    /// "open now" filter over the national list.
+    fn each_period<S: BuildHasher>(
+        &self,
+        date: NaiveDate,
+        holidays: &HashSet<NaiveDate, S>,
+        mut f: impl FnMut(u16, u16),
+    ) {
         if let Some(ex) = self.exceptions.iter().find(|e| e.date == date) {
-            return ex.periods.clone();
+            ex.periods.iter().for_each(|&(o, c)| f(o, c));
+            return;
         }
         if !self.open_on_holidays && holidays.contains(&date) {
-            return Vec::new();
+            return;
         }
         let wd = date.weekday().number_from_monday() as u8;
         self.periods
             .iter()
             .filter(|p| p.weekday == wd)
-            .map(|p| (p.opens, p.closes))
-            .collect()
+            .for_each(|p| f(p.opens, p.closes));
     }
 
-    /// Opening intervals, in local time, from the day before `from` to the horizon,
-    /// sorted and with touching intervals merged (so 24-hour days join up).
-    fn intervals(
+    /// Open or closed at `now`, and until or from when. Intervals are gathered day by day
+    /// in minutes from the midnight before yesterday, sorted and merged (so 24-hour days
+    /// join up), and the walk stops at the first day after which no later day can change
+    /// the answer: later days only bring intervals that start at their own midnight or
+    /// after.
+    pub fn status_at<S: BuildHasher>(
         &self,
-        from: NaiveDate,
-        holidays: &HashSet<NaiveDate>,
-    ) -> Vec<(NaiveDateTime, NaiveDateTime)> {
-        let mut out = Vec::new();
-        for offset in -1..=HORIZON_DAYS {
-            let date = from + Duration::days(offset);
-            let midnight = date.and_hms_opt(0, 0, 0).expect("midnight exists");
-            for (opens, closes) in self.day_periods(date, holidays) {
-                let start = midnight + Duration::minutes(opens.into());
-                let mut end = midnight + Duration::minutes(closes.into());
-                if closes <= opens {
-                    end += Duration::days(1);
+        now: NaiveDateTime,
+        holidays: &HashSet<NaiveDate, S>,
+    ) -> OpenStatus {
+        const DAY: i32 = 1440;
+        let yesterday = now.date() - Duration::days(1);
+        let base = yesterday.and_hms_opt(0, 0, 0).expect("midnight exists");
+        let at = |m: i32| base + Duration::minutes(m.into());
+        let now_m = DAY + (now.time().num_seconds_from_midnight() / 60) as i32;
+        let horizon = DAY * (HORIZON_DAYS as i32 + 1);
+        let mut intervals: Vec<(i32, i32)> = Vec::with_capacity(8);
+        let mut merged: Vec<(i32, i32)> = Vec::with_capacity(8);
+        for day in 0..=(HORIZON_DAYS as i32 + 1) {
+            let midnight = day * DAY;
+            self.each_period(yesterday + Duration::days(day.into()), holidays, |o, c| {
+                let (o, c) = (i32::from(o), i32::from(c));
+                let end = if c <= o { c + DAY } else { c };
+                intervals.push((midnight + o, midnight + end));
+            });
+            if day == 0 {
+                continue;
+            }
+            intervals.sort_unstable();
+            merged.clear();
+            for &(s, e) in &intervals {
+                match merged.last_mut() {
+                    Some(last) if s <= last.1 => last.1 = last.1.max(e),
+                    _ => merged.push((s, e)),
                 }
-                out.push((start, end));
+            }
+            let next_midnight = midnight + DAY;
+            let open = merged.iter().find(|&&(s, e)| s <= now_m && now_m < e);
+            match open {
+                Some(&(_, e)) if e >= horizon => return OpenStatus::OpenAllDay,
+                Some(&(_, e)) if e < next_midnight => return OpenStatus::OpenUntil(at(e)),
+                Some(_) => {}
+                None => {
+                    if let Some(&(s, _)) = merged.iter().find(|&&(s, _)| s > now_m) {
+                        return OpenStatus::Closed(Some(at(s)));
+                    }
+                }
             }
         }
-        out.sort();
-        let mut merged: Vec<(NaiveDateTime, NaiveDateTime)> = Vec::with_capacity(out.len());
-        for (s, e) in out {
-            match merged.last_mut() {
-                Some(last) if s <= last.1 => last.1 = last.1.max(e),
-                _ => merged.push((s, e)),
-            }
+        match merged.iter().find(|&&(s, e)| s <= now_m && now_m < e) {
+            Some(_) => OpenStatus::OpenAllDay,
+            None => OpenStatus::Closed(None),
         }
-        merged
-    }
-
-    pub fn status_at(&self, now: NaiveDateTime, holidays: &HashSet<NaiveDate>) -> OpenStatus {
-        let merged = self.intervals(now.date(), holidays);
-        let horizon = (now.date() + Duration::days(HORIZON_DAYS))
-            .and_hms_opt(0, 0, 0)
-            .expect("midnight");
-        for (s, e) in merged {
-            if s <= now && now < e {
-                return if e >= horizon {
-                    OpenStatus::OpenAllDay
-                } else {
-                    OpenStatus::OpenUntil(e)
-                };
-            }
-            if s > now {
-                return OpenStatus::Closed(Some(s));
-            }
-        }
-        OpenStatus::Closed(None)
     }
 
     /// Whether open at `now`, without computing the next change: cheap enough to filter
     /// a whole national list by.
-    pub fn is_open_at(&self, now: NaiveDateTime, holidays: &HashSet<NaiveDate>) -> bool {
+    pub fn is_open_at<S: BuildHasher>(
+        &self,
+        now: NaiveDateTime,
+        holidays: &HashSet<NaiveDate, S>,
+    ) -> bool {
         let today = now.date();
         let minute = (now.time().num_seconds_from_midnight() / 60) as u16;
-        let yesterday = today - Duration::days(1);
-        let overnight_from_yesterday = self
-            .day_periods(yesterday, holidays)
-            .into_iter()
-            .any(|(o, c)| c <= o && minute < c);
-        overnight_from_yesterday
-            || self
-                .day_periods(today, holidays)
-                .into_iter()
-                .any(|(o, c)| o <= minute && (c <= o || minute < c))
+        let mut open = false;
+        self.each_period(today - Duration::days(1), holidays, |o, c| {
+            open |= c <= o && minute < c;
+        });
+        if !open {
+            self.each_period(today, holidays, |o, c| {
+                open |= o <= minute && (c <= o || minute < c);
+            });
+        }
+        open
     }
 
     /// The periods of each weekday (1–7) for display, sorted by opening time.
@@ -355,6 +371,72 @@ mod tests {
                 h.is_open_at(t, &holidays),
                 h.status_at(t, &holidays).is_open()
             );
+        }
+    }
+
+    /// Random weeks (lunch breaks, overnight and round-the-clock periods, exceptions,
+    /// holidays): the status says open or closed as the minute-by-minute check does, and
+    /// the time it gives is the first minute at which that changes.
+    #[test]
+    fn status_names_the_next_change_minute_by_minute() {
+        let mut seed = 0x2569_u64;
+        let mut rnd = |n: u64| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (seed >> 33) % n
+        };
+        let start = at(2026, 12, 1, 0, 0);
+        for _ in 0..300 {
+            let mut h = WeeklyHours {
+                open_on_holidays: rnd(2) == 0,
+                ..Default::default()
+            };
+            for _ in 0..rnd(9) {
+                // Midnight openings often, so that days join up.
+                let opens = if rnd(3) == 0 { 0 } else { (rnd(96) * 15) as u16 };
+                let closes = match rnd(5) {
+                    0 => opens,
+                    1 => 1440,
+                    _ => (rnd(96) * 15) as u16,
+                };
+                h.periods.push(Period {
+                    weekday: rnd(7) as u8 + 1,
+                    opens,
+                    closes,
+                });
+            }
+            for _ in 0..rnd(3) {
+                let date = start.date() + Duration::days(rnd(10) as i64);
+                let periods = (0..rnd(2))
+                    .map(|_| ((rnd(48) * 15) as u16, (48 + rnd(48) * 15) as u16))
+                    .collect();
+                h.exceptions.push(HoursException {
+                    date,
+                    periods,
+                    note: None,
+                });
+            }
+            let holidays: HashSet<_> = (0..rnd(3))
+                .map(|_| start.date() + Duration::days(rnd(10) as i64))
+                .collect();
+            for _ in 0..6 {
+                let now = start + Duration::minutes((rnd(7 * 96) * 15) as i64);
+                let open_at = |t| h.is_open_at(t, &holidays);
+                let status = h.status_at(now, &holidays);
+                assert_eq!(status.is_open(), open_at(now), "{h:?} at {now}");
+                let change = match status {
+                    OpenStatus::OpenUntil(t) | OpenStatus::Closed(Some(t)) => Some(t),
+                    _ => None,
+                };
+                let limit = change.unwrap_or(now + Duration::days(HORIZON_DAYS));
+                let mut t = now;
+                while t < limit {
+                    assert_eq!(open_at(t), status.is_open(), "{h:?} at {now}, {t}");
+                    t += Duration::minutes(15);
+                }
+                if let Some(t) = change {
+                    assert_ne!(open_at(t), status.is_open(), "{h:?} at {now}, {t}");
+                }
+            }
         }
     }
 

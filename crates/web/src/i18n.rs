@@ -7,6 +7,7 @@ use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{Loader, static_loader};
 use std::borrow::Cow;
 use std::cell::RefCell;
+use rustc_hash::FxHashMap;
 use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::OnceLock;
@@ -98,7 +99,8 @@ impl Lang {
     /// them, and formatting each through Fluent on every request was a sixth of the
     /// cost of a service point page.
     pub fn text(self, key: &str) -> &'static str {
-        static CACHE: OnceLock<[HashMap<&'static str, &'static str>; 2]> = OnceLock::new();
+        // Fx hashing: the keys are the templates' own message names.
+        static CACHE: OnceLock<[FxHashMap<&'static str, &'static str>; 2]> = OnceLock::new();
         let cache = CACHE.get_or_init(|| {
             [Lang::Th, Lang::En].map(|lang| {
                 message_keys()
@@ -122,31 +124,34 @@ impl Lang {
     /// by Fluent once, with markers in place of the values, and then filled in per call:
     /// the catalogue has no selectors (Thai has a single plural form), so the text
     /// around the arguments never depends on their values.
-    pub fn t_with(self, key: &str, args: &[(&'static str, String)]) -> String {
-        // Per thread, so that pages never wait on a lock for their texts.
-        type Cache = HashMap<(Lang, String), Rc<Vec<Piece>>>;
+    pub fn t_with(self, key: &'static str, args: &[(&'static str, String)]) -> String {
+        // Per thread, so that pages never wait on a lock for their texts; keyed by the
+        // message alone, without allocating, and checked against the argument names.
+        type Cache = FxHashMap<(Lang, &'static str), (Vec<&'static str>, Rc<Vec<Piece>>)>;
         thread_local! {
-            static CACHE: RefCell<Cache> = RefCell::new(HashMap::new());
+            static CACHE: RefCell<Cache> = RefCell::new(FxHashMap::default());
         }
-        let names: Vec<&str> = args.iter().map(|(k, _)| *k).collect();
-        let cache_key = (self, format!("{key}\u{0}{}", names.join("\u{0}")));
+        let same_names = |names: &[&str]| names.iter().copied().eq(args.iter().map(|(k, _)| *k));
         let pieces = CACHE.with_borrow_mut(|cache| {
-            cache
-                .entry(cache_key)
-                .or_insert_with(|| {
-                    let map: HashMap<Cow<'static, str>, FluentValue<'_>> = args
-                        .iter()
-                        .enumerate()
-                        .map(|(i, (k, _))| {
-                            (
-                                Cow::Borrowed(*k),
-                                FluentValue::from(format!("\u{E000}{i}\u{E001}")),
-                            )
-                        })
-                        .collect();
-                    Rc::new(pieces_of(&LOCALES.lookup_with_args(self.id(), key, &map)))
+            if let Some((names, pieces)) = cache.get(&(self, key))
+                && same_names(names)
+            {
+                return pieces.clone();
+            }
+            let map: HashMap<Cow<'static, str>, FluentValue<'_>> = args
+                .iter()
+                .enumerate()
+                .map(|(i, (k, _))| {
+                    (
+                        Cow::Borrowed(*k),
+                        FluentValue::from(format!("\u{E000}{i}\u{E001}")),
+                    )
                 })
-                .clone()
+                .collect();
+            let pieces = Rc::new(pieces_of(&LOCALES.lookup_with_args(self.id(), key, &map)));
+            let names = args.iter().map(|(k, _)| *k).collect();
+            cache.insert((self, key), (names, pieces.clone()));
+            pieces
         });
         let mut out = String::new();
         for piece in pieces.iter() {

@@ -4,6 +4,7 @@
 
 pub mod api;
 mod assets;
+mod escape;
 pub mod export;
 mod i18n;
 mod ops;

@@ -43,6 +43,29 @@ fn day_word(lang: Lang, t: NaiveDateTime, now: NaiveDateTime) -> String {
     }
 }
 
+/// `status_line`, formatted once per (language, status, day) and thread: at any moment
+/// most service points share a handful of statuses ("closes at 16:30").
+pub fn status_line_cached(lang: Lang, status: OpenStatus, now: NaiveDateTime) -> (bool, String) {
+    use std::cell::RefCell;
+    type Cache = rustc_hash::FxHashMap<(Lang, OpenStatus, NaiveDate), (bool, String)>;
+    thread_local! {
+        static CACHE: RefCell<Cache> = RefCell::new(Cache::default());
+    }
+    CACHE.with_borrow_mut(|cache| {
+        let key = (lang, status, now.date());
+        if let Some(hit) = cache.get(&key) {
+            return hit.clone();
+        }
+        let line = status_line(lang, status, now);
+        // Yesterday's lines are never asked for again.
+        if cache.len() >= 4096 {
+            cache.clear();
+        }
+        cache.insert(key, line.clone());
+        line
+    })
+}
+
 /// (is open, one line such as "เปิดอยู่ · ปิด 12:00 น.")
 pub fn status_line(lang: Lang, status: OpenStatus, now: NaiveDateTime) -> (bool, String) {
     match status {
@@ -144,13 +167,22 @@ pub fn hours_rows(lang: Lang, hours: &WeeklyHours) -> Vec<(&'static str, String)
 }
 
 pub fn gecc(lang: Lang, level: GeccLevel) -> Option<String> {
-    (level != GeccLevel::None).then(|| {
-        format!(
-            "{} {}",
-            lang.t("gecc"),
-            lang.t(&format!("gecc-{}", level.as_str()))
-        )
-    })
+    let key = match level {
+        GeccLevel::None => return None,
+        GeccLevel::Basic => "gecc-basic",
+        GeccLevel::Medium => "gecc-medium",
+        GeccLevel::High => "gecc-high",
+    };
+    Some(format!("{} {}", lang.text("gecc"), lang.text(key)))
+}
+
+/// A coordinate with five decimals (about a metre), in integer arithmetic: the service
+/// point page shows two and links with them, and float formatting was a tenth of its cost.
+pub fn fixed5(x: f64) -> String {
+    let scaled = (x * 100_000.0).round() as i64;
+    let sign = if scaled < 0 { "-" } else { "" };
+    let abs = scaled.unsigned_abs();
+    format!("{sign}{}.{:05}", abs / 100_000, abs % 100_000)
 }
 
 pub fn km(d: f64) -> String {
@@ -202,7 +234,8 @@ pub fn point_line(
         })
         .collect::<Vec<_>>()
         .join(" · ");
-    let (open, status) = status_line(lang, sp.hours.status_at(now, dir.holiday_days()), now);
+    let (open, status) =
+        status_line_cached(lang, sp.hours.status_at(now, dir.holiday_days()), now);
     PointLine {
         url: format!("/sp/{}", sp.code),
         name: lang.pick(&sp.name_th, &sp.name_en).to_owned(),
@@ -245,6 +278,29 @@ mod tests {
             status_line(Lang::En, OpenStatus::Closed(Some(at(28, 8, 30))), now),
             (false, "Closed · opens tomorrow at 08:30".into())
         );
+    }
+
+    #[test]
+    fn coordinates_have_five_decimals() {
+        for x in [13.36114, -0.000004, -12.5, 100.98765432, 0.0, 7.123456, -99.999999] {
+            assert_eq!(fixed5(x), format!("{x:.5}").replace("-0.00000", "0.00000"), "{x}");
+        }
+    }
+
+    #[test]
+    fn cached_status_lines_are_the_same_lines() {
+        let now = at(27, 9, 0);
+        for s in [
+            OpenStatus::OpenUntil(at(27, 12, 0)),
+            OpenStatus::Closed(Some(at(30, 8, 30))),
+            OpenStatus::OpenAllDay,
+            OpenStatus::Closed(None),
+        ] {
+            for lang in [Lang::Th, Lang::En] {
+                assert_eq!(status_line_cached(lang, s, now), status_line(lang, s, now));
+                assert_eq!(status_line_cached(lang, s, now), status_line(lang, s, now));
+            }
+        }
     }
 
     #[test]

@@ -62,7 +62,7 @@ impl Layout {
         self.lang.text(key)
     }
 
-    pub fn t1(&self, key: &str, name: &'static str, value: impl ToString) -> String {
+    pub fn t1(&self, key: &'static str, name: &'static str, value: impl ToString) -> String {
         self.lang.t_with(key, &[(name, value.to_string())])
     }
 }

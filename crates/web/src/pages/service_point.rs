@@ -3,7 +3,9 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::Response;
-use chrono::{Duration, Utc};
+use chrono::{Duration, NaiveDate, Utc};
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use super::{Layout, error_page};
 use crate::views::{self, MapPoint, map_json};
@@ -13,7 +15,7 @@ use crate::{Lang, Shared};
 /// Texts are borrowed from the read model: the page is the hot path, and copying each
 /// of them cost an allocation per field per request.
 pub(crate) struct PointView<'a> {
-    code: domain::UnitCode,
+    code: &'a str,
     name: &'a str,
     description: &'a str,
     ministry: &'a str,
@@ -29,7 +31,7 @@ pub(crate) struct PointView<'a> {
     hours: views::HoursRows,
     holidays_rule: &'static str,
     hours_note: Option<&'a str>,
-    upcoming: Vec<String>,
+    upcoming: Rc<Vec<String>>,
     gecc: Option<String>,
     photos: Vec<(&'a str, &'a str)>,
     manuals: Vec<(i64, &'a str)>,
@@ -44,10 +46,44 @@ pub(crate) struct PointView<'a> {
 pub(crate) struct PointPage<'a> {
     l: Layout,
     v: PointView<'a>,
-    crumbs: Vec<(domain::UnitCode, &'a str)>,
+    crumbs: Vec<(&'a str, &'a str)>,
     map_points: String,
     tiles: &'a str,
     tile_attribution: &'a str,
+}
+
+/// The next public holidays (at most 3 within 45 days), the same on every page of a day:
+/// formatted once per (data version, language, day) and thread.
+fn upcoming_holidays(lang: Lang, dir: &directory::Directory, today: NaiveDate) -> Rc<Vec<String>> {
+    type Cache = Option<((i64, Lang, NaiveDate), Rc<Vec<String>>)>;
+    thread_local! {
+        static LAST: RefCell<[Cache; 2]> = const { RefCell::new([None, None]) };
+    }
+    let key = (dir.version, lang, today);
+    LAST.with_borrow_mut(|last| {
+        let slot = &mut last[lang as usize];
+        if let Some((k, v)) = slot
+            && *k == key
+        {
+            return v.clone();
+        }
+        let list: Rc<Vec<String>> = Rc::new(
+            dir.holidays
+                .iter()
+                .filter(|h| h.date >= today && h.date < today + Duration::days(45))
+                .take(3)
+                .map(|h| {
+                    format!(
+                        "{} ({})",
+                        views::date(lang, h.date),
+                        lang.pick(&h.name_th, &h.name_en)
+                    )
+                })
+                .collect(),
+        );
+        *slot = Some((key, list.clone()));
+        list
+    })
 }
 
 pub(crate) async fn page(
@@ -62,14 +98,16 @@ pub(crate) async fn page(
     };
     let sp = &p.point;
     let now = domain::hours::bangkok_now(Utc::now());
-    let (open, status) = views::status_line(lang, sp.hours.status_at(now, dir.holiday_days()), now);
+    let (open, status) =
+        views::status_line_cached(lang, sp.hours.status_at(now, dir.holiday_days()), now);
     let name_of = |i: Option<usize>| {
         i.map(|i| lang.pick(&dir.units[i].unit.name_th, &dir.units[i].unit.name_en))
             .unwrap_or_default()
     };
     let today = now.date();
+    let (lat, lon) = (views::fixed5(sp.location.lat), views::fixed5(sp.location.lon));
     let v = PointView {
-        code: sp.code,
+        code: sp.code.as_str(),
         name: lang.pick(&sp.name_th, &sp.name_en),
         description: lang.pick(&sp.description_th, &sp.description_en),
         ministry: name_of(p.ministry),
@@ -106,20 +144,9 @@ pub(crate) async fn page(
             Lang::En => sp.hours_note_en.as_deref().or(sp.hours_note_th.as_deref()),
         },
         upcoming: if sp.hours.open_on_holidays {
-            Vec::new()
+            Rc::default()
         } else {
-            dir.holidays
-                .iter()
-                .filter(|h| h.date >= today && h.date < today + Duration::days(45))
-                .take(3)
-                .map(|h| {
-                    format!(
-                        "{} ({})",
-                        views::date(lang, h.date),
-                        lang.pick(&h.name_th, &h.name_en)
-                    )
-                })
-                .collect()
+            upcoming_holidays(lang, &dir, today)
         },
         gecc: views::gecc(lang, sp.gecc_level),
         photos: sp
@@ -139,19 +166,16 @@ pub(crate) async fn page(
             .map(|m| (m.id, lang.pick(&m.title_th, &m.title_en)))
             .collect(),
         updated: views::date(lang, domain::hours::bangkok_now(sp.updated_at).date()),
-        lat: format!("{:.5}", sp.location.lat),
-        lon: format!("{:.5}", sp.location.lon),
-        osm_url: format!(
-            "https://www.openstreetmap.org/?mlat={0:.5}&mlon={1:.5}#map=16/{0:.5}/{1:.5}",
-            sp.location.lat, sp.location.lon
-        ),
+        osm_url: format!("https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=16/{lat}/{lon}"),
+        lat,
+        lon,
     };
     let crumbs = [p.ministry, p.department, p.unit]
         .iter()
         .flatten()
         .map(|i| {
             (
-                dir.units[*i].unit.code,
+                dir.units[*i].unit.code.as_str(),
                 lang.pick(&dir.units[*i].unit.name_th, &dir.units[*i].unit.name_en),
             )
         })
