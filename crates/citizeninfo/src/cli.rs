@@ -57,6 +57,24 @@ pub enum Command {
         /// Add /_bench/ceiling, the fixed response that benchmarks compare with.
         #[arg(long, env = "CITIZENINFO_BENCH_CEILING", hide = true)]
         bench_ceiling: bool,
+        /// Outgoing mail server, smtp://[user:password@]host[:port]; without it, mail is
+        /// written to files in --mail-dir.
+        #[arg(long, env = "CITIZENINFO_SMTP_URL")]
+        smtp_url: Option<String>,
+        /// Sender of the mail (verification and password reset links).
+        #[arg(
+            long,
+            env = "CITIZENINFO_MAIL_FROM",
+            default_value = "CITIZENinfo <no-reply@citizeninfo.invalid>"
+        )]
+        mail_from: String,
+        /// Folder for mail when no SMTP server is set.
+        #[arg(long, env = "CITIZENINFO_MAIL_DIR", default_value = "citizeninfo-mail")]
+        mail_dir: PathBuf,
+        /// Key of the citizen ID hash (keep it secret and the same on every instance);
+        /// when absent, one is made and kept in the database.
+        #[arg(long, env = "CITIZENINFO_SECRET_KEY", hide_env_values = true)]
+        secret_key: Option<String>,
     },
     /// Create or update the database schema.
     Migrate,
@@ -66,7 +84,7 @@ pub enum Command {
         #[arg(long)]
         national: Option<usize>,
     },
-    /// Administration: Authorize Codes.
+    /// Administration: Authorize Codes, the first system administrator.
     Admin {
         #[command(subcommand)]
         command: AdminCommand,
@@ -89,6 +107,19 @@ pub enum AdminCommand {
         /// The 13-digit code of the unit whose subtree gets codes.
         #[arg(long)]
         under: String,
+    },
+    /// Create a system administrator (the first account of a new installation). The
+    /// password is read from CITIZENINFO_ADMIN_PASSWORD, else from the first line of
+    /// standard input; it is never a command line argument, which others could see.
+    CreateAdmin {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        first_name: String,
+        #[arg(long)]
+        last_name: String,
     },
 }
 
@@ -216,6 +247,28 @@ async fn run(cli: Cli) -> Result<()> {
             w.flush()?;
             tracing::info!(units = rows.len(), under = %root, "authorize codes issued");
         }
+        Command::Admin {
+            command:
+                AdminCommand::CreateAdmin {
+                    username,
+                    email,
+                    first_name,
+                    last_name,
+                },
+        } => {
+            let password = match std::env::var("CITIZENINFO_ADMIN_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line)?;
+                    line.trim_end_matches(['\r', '\n']).to_owned()
+                }
+            };
+            let db = open(&cli.database_url).await?;
+            let id =
+                create_admin(&db, &username, &email, &first_name, &last_name, &password).await?;
+            tracing::info!(user = id, username = %username, "system administrator created");
+        }
         Command::Export { format, output } => {
             let db = open(&cli.database_url).await?;
             let dir = directory::Directory::build(db.snapshot().await?);
@@ -243,6 +296,10 @@ async fn run(cli: Cli) -> Result<()> {
             tile_attribution,
             refresh_seconds,
             bench_ceiling,
+            smtp_url,
+            mail_from,
+            mail_dir,
+            secret_key,
         } => {
             let db = open(&cli.database_url).await?;
             if demo {
@@ -253,6 +310,10 @@ async fn run(cli: Cli) -> Result<()> {
                 tile_url,
                 tile_attribution,
                 bench_ceiling,
+                smtp_url,
+                mail_from,
+                mail_dir,
+                secret_key,
             };
             let state = web::AppState::new(db, config).await?;
             state.spawn_refresher(Duration::from_secs(refresh_seconds.max(1)));
@@ -265,12 +326,84 @@ async fn run(cli: Cli) -> Result<()> {
                 service_points = state.directory().points.len(),
                 "serving"
             );
-            axum::serve(listener, web::router(state))
-                .with_graceful_shutdown(shutdown())
-                .await?;
+            axum::serve(
+                listener,
+                web::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .with_graceful_shutdown(shutdown())
+            .await?;
         }
     }
     Ok(())
+}
+
+/// Creates a verified system administrator after the sign-up rules.
+pub async fn create_admin(
+    db: &Db,
+    username: &str,
+    email: &str,
+    first_name: &str,
+    last_name: &str,
+    password: &str,
+) -> Result<i64> {
+    use domain::account;
+    let form = account::SignupForm {
+        first_name: first_name.into(),
+        last_name: last_name.into(),
+        email: email.into(),
+        username: username.into(),
+        password: password.into(),
+        password_confirmation: password.into(),
+        ..Default::default()
+    };
+    let s = account::signup(&form).map_err(|errors| {
+        let lines: Vec<String> = errors
+            .iter()
+            .map(|(field, e)| format!("{field}: {} / {}", e.th(), e.en()))
+            .collect();
+        anyhow::anyhow!("{}", lines.join("\n"))
+    })?;
+    let hash = web::hash_password(s.password.clone())
+        .await
+        .map_err(|e| anyhow::anyhow!(e))?;
+    let created = db
+        .create_user(
+            &storage::NewUser {
+                username: &s.username,
+                first_name: &s.first_name,
+                last_name: &s.last_name,
+                email: s.email.as_deref(),
+                mobile: None,
+                citizen_id_hash: None,
+                citizen_id_last: None,
+                password_hash: Some(&hash),
+                is_system_admin: true,
+                email_verified: true,
+            },
+            Utc::now(),
+        )
+        .await?;
+    let id = match created {
+        Ok(id) => id,
+        Err(storage::Taken::Username) => {
+            anyhow::bail!("username: the username {username:?} is taken")
+        }
+        Err(storage::Taken::Email) => {
+            anyhow::bail!("email: the address {email:?} belongs to another account")
+        }
+    };
+    db.audit(
+        "admin.create",
+        storage::Actor {
+            name: "command line",
+            address: None,
+        },
+        Some(id),
+        None,
+        Utc::now(),
+    )
+    .await?;
+    Ok(id)
 }
 
 async fn shutdown() {

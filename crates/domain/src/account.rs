@@ -24,6 +24,8 @@ pub enum FieldError {
     PasswordIsUsername,
     PasswordCommon,
     AuthorizeCode,
+    UsernameTaken,
+    EmailTaken,
 }
 
 impl FieldError {
@@ -49,6 +51,8 @@ impl FieldError {
             FieldError::PasswordIsUsername => "รหัสผ่านต้องไม่ซ้ำกับชื่อผู้ใช้",
             FieldError::PasswordCommon => "รหัสผ่านนี้ง่ายต่อการคาดเดา กรุณาตั้งรหัสผ่านอื่น",
             FieldError::AuthorizeCode => "รหัส Authorize Code ต้องเป็นตัวอักษร 0-9 และ A-F จำนวน 15 ตัว",
+            FieldError::UsernameTaken => "ชื่อผู้ใช้นี้มีผู้ใช้แล้ว กรุณาเลือกชื่ออื่น",
+            FieldError::EmailTaken => "อีเมลนี้ใช้สมัครบัญชีอื่นแล้ว",
         }
     }
 
@@ -78,6 +82,8 @@ impl FieldError {
             FieldError::PasswordIsUsername => "The password must not be the username",
             FieldError::PasswordCommon => "This password is too easy to guess; choose another",
             FieldError::AuthorizeCode => "An Authorize Code has 15 characters, 0-9 and A-F",
+            FieldError::UsernameTaken => "This username is taken; choose another",
+            FieldError::EmailTaken => "This e-mail address belongs to another account",
         }
     }
 }
@@ -377,6 +383,93 @@ impl AuthorizeCode {
 impl fmt::Debug for AuthorizeCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("AuthorizeCode(***************)")
+    }
+}
+
+/// What the sign-up wizard collects, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct SignupForm {
+    pub first_name: String,
+    pub last_name: String,
+    pub citizen_id: String,
+    pub mobile: String,
+    pub email: String,
+    pub username: String,
+    pub password: String,
+    pub password_confirmation: String,
+}
+
+/// A sign-up that passed every rule.
+#[derive(Debug, Clone)]
+pub struct Signup {
+    pub first_name: String,
+    pub last_name: String,
+    pub citizen_id: Option<CitizenId>,
+    pub mobile: Option<String>,
+    pub email: Option<String>,
+    pub username: String,
+    pub password: String,
+}
+
+/// Refusals by field name (the names of the form and of the API).
+pub type FieldErrors = Vec<(&'static str, FieldError)>;
+
+/// Checks a whole sign-up. The e-mail address is required for an account with a
+/// password, since its verification link goes there.
+pub fn signup(form: &SignupForm) -> Result<Signup, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let mut check = |field: &'static str, r: Result<(), FieldError>| {
+        if let Err(e) = r {
+            errors.push((field, e));
+        }
+    };
+    let first_name = person_name(&form.first_name);
+    check("first_name", first_name.as_ref().map(drop).map_err(|e| *e));
+    let last_name = person_name(&form.last_name);
+    check("last_name", last_name.as_ref().map(drop).map_err(|e| *e));
+    let citizen_id = optional(&form.citizen_id, CitizenId::parse);
+    check("citizen_id", citizen_id.as_ref().map(drop).map_err(|e| *e));
+    let mobile = optional(&form.mobile, mobile);
+    check("mobile", mobile.as_ref().map(drop).map_err(|e| *e));
+    let email = email(&form.email);
+    check("email", email.as_ref().map(drop).map_err(|e| *e));
+    let username = username(&form.username);
+    check("username", username.as_ref().map(drop).map_err(|e| *e));
+    check(
+        "password",
+        password(
+            &form.password,
+            &form.password_confirmation,
+            username.as_deref().unwrap_or(form.username.trim()),
+        ),
+    );
+    match (first_name, last_name, citizen_id, mobile, email, username) {
+        (Ok(first_name), Ok(last_name), Ok(citizen_id), Ok(mobile), Ok(email), Ok(username))
+            if errors.is_empty() =>
+        {
+            Ok(Signup {
+                first_name,
+                last_name,
+                citizen_id,
+                mobile,
+                email: Some(email),
+                username,
+                password: form.password.clone(),
+            })
+        }
+        _ => Err(errors),
+    }
+}
+
+/// An optional field: empty is fine, anything typed must pass.
+fn optional<T>(
+    input: &str,
+    parse: impl FnOnce(&str) -> Result<T, FieldError>,
+) -> Result<Option<T>, FieldError> {
+    if input.trim().is_empty() {
+        Ok(None)
+    } else {
+        parse(input).map(Some)
     }
 }
 

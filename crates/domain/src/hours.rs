@@ -381,7 +381,9 @@ mod tests {
     fn status_names_the_next_change_minute_by_minute() {
         let mut seed = 0x2569_u64;
         let mut rnd = |n: u64| {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (seed >> 33) % n
         };
         let start = at(2026, 12, 1, 0, 0);
@@ -392,7 +394,11 @@ mod tests {
             };
             for _ in 0..rnd(9) {
                 // Midnight openings often, so that days join up.
-                let opens = if rnd(3) == 0 { 0 } else { (rnd(96) * 15) as u16 };
+                let opens = if rnd(3) == 0 {
+                    0
+                } else {
+                    (rnd(96) * 15) as u16
+                };
                 let closes = match rnd(5) {
                     0 => opens,
                     1 => 1440,

@@ -33,6 +33,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "authorize codes",
         include_str!("../migrations/sqlite/0002_authorize_codes.sql"),
     ),
+    (
+        3,
+        "accounts",
+        include_str!("../migrations/sqlite/0003_accounts.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -44,6 +49,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         2,
         "authorize codes",
         include_str!("../migrations/postgres/0002_authorize_codes.sql"),
+    ),
+    (
+        3,
+        "accounts",
+        include_str!("../migrations/postgres/0003_accounts.sql"),
     ),
 ];
 
@@ -167,6 +177,12 @@ impl Db {
 
     /// Tables and their columns (name, nullable), sorted: lets a test prove that the
     /// two dialects' migrations describe the same schema.
+    /// The first column of a query's rows as text, for checks on what is stored (tests,
+    /// diagnostics). Only ever called with fixed SQL.
+    pub async fn raw_strings(&self, sql: &'static str) -> Result<Vec<String>, StorageError> {
+        Ok(on_pool!(&self.pool, p => sqlx::query_scalar(sql).fetch_all(p).await?))
+    }
+
     pub async fn schema_outline(&self) -> Result<Vec<(String, String, bool)>, StorageError> {
         let mut out: Vec<(String, String, bool)> = match &self.pool {
             Pool::Sqlite(p) => {

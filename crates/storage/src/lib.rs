@@ -2,11 +2,13 @@
 //! PostgreSQL. Each statement is written once with `$n` placeholders, which both
 //! databases accept, and run on whichever pool the URL chose.
 
+mod accounts;
 mod codes;
 mod db;
 mod import;
 mod snapshot;
 
+pub use accounts::{LinkPurpose, Membership, NewUser, SessionRow, Taken, UserRow};
 pub use codes::{Actor, UnitCodeRow};
 pub use db::{Backend, Db, StorageError};
 pub use domain::Snapshot;

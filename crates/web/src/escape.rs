@@ -50,10 +50,10 @@ impl askama::filters::Escaper for Html {
             }
             return dest.write_str(&s[last..]);
         }
-        let find_markup = |from: usize| {
-            memchr::memchr3(b'<', b'>', b'&', &bytes[from..]).map(|i| i + from)
-        };
-        let find_quote = |from: usize| memchr::memchr2(b'"', b'\'', &bytes[from..]).map(|i| i + from);
+        let find_markup =
+            |from: usize| memchr::memchr3(b'<', b'>', b'&', &bytes[from..]).map(|i| i + from);
+        let find_quote =
+            |from: usize| memchr::memchr2(b'"', b'\'', &bytes[from..]).map(|i| i + from);
         let mut next = Next {
             markup: find_markup(0),
             quote: find_quote(0),
@@ -105,7 +105,9 @@ mod tests {
 
     fn reference(s: &str) -> String {
         let mut out = String::new();
-        askama::filters::Html.write_escaped_str(&mut out, s).unwrap();
+        askama::filters::Html
+            .write_escaped_str(&mut out, s)
+            .unwrap();
         out
     }
 

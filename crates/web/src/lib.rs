@@ -4,9 +4,11 @@
 
 pub mod api;
 mod assets;
+mod auth;
 mod escape;
 pub mod export;
 mod i18n;
+pub mod mail;
 mod ops;
 mod pages;
 mod params;
@@ -19,6 +21,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use storage::Db;
 
+pub use auth::hash_password;
 pub use i18n::Lang;
 
 #[derive(Debug, Clone)]
@@ -30,6 +33,12 @@ pub struct Config {
     pub tile_attribution: String,
     /// Adds `/_bench/ceiling`, a fixed response used as the ceiling in benchmarks.
     pub bench_ceiling: bool,
+    /// `smtp://host:port`; without it, mail is written to `mail_dir`.
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+    pub mail_dir: std::path::PathBuf,
+    /// Key of the citizen ID hash; made once and kept in the database when not given.
+    pub secret_key: Option<String>,
 }
 
 impl Default for Config {
@@ -39,8 +48,20 @@ impl Default for Config {
             tile_url: "https://tile.openstreetmap.org/{z}/{x}/{y}.png".into(),
             tile_attribution: "© OpenStreetMap contributors".into(),
             bench_ceiling: false,
+            smtp_url: None,
+            mail_from: "CITIZENinfo <no-reply@citizeninfo.invalid>".into(),
+            mail_dir: "citizeninfo-mail".into(),
+            secret_key: None,
         }
     }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Storage(#[from] storage::StorageError),
+    #[error(transparent)]
+    Mail(#[from] mail::MailError),
 }
 
 pub struct AppState {
@@ -48,13 +69,28 @@ pub struct AppState {
     pub config: Config,
     directory: ArcSwap<Directory>,
     metrics: ops::Metrics,
+    pub mailer: mail::Mailer,
+    /// The key of the citizen ID hash.
+    citizen_key: Vec<u8>,
 }
 
 pub type Shared = Arc<AppState>;
 
 impl AppState {
     /// Reads the public data and builds the read model.
-    pub async fn new(db: Db, config: Config) -> Result<Shared, storage::StorageError> {
+    pub async fn new(db: Db, config: Config) -> Result<Shared, StartError> {
+        let mailer = match &config.smtp_url {
+            Some(url) => mail::Mailer::smtp(url, &config.mail_from)?,
+            None => mail::Mailer::folder(config.mail_dir.clone(), &config.mail_from)?,
+        };
+        tracing::info!(to = %mailer.describe(), "outgoing mail");
+        let citizen_key = match &config.secret_key {
+            Some(k) => k.as_bytes().to_vec(),
+            None => db
+                .server_secret("citizen_id_key", || hex::encode(rand::random::<[u8; 32]>()))
+                .await?
+                .into_bytes(),
+        };
         let directory = Directory::build(db.snapshot().await?);
         release_freed_memory();
         Ok(Arc::new(Self {
@@ -62,6 +98,8 @@ impl AppState {
             config,
             directory: ArcSwap::from_pointee(directory),
             metrics: ops::Metrics::new(),
+            mailer,
+            citizen_key,
         }))
     }
 
@@ -124,22 +162,64 @@ fn release_freed_memory() {
     }
 }
 
+/// Refuses state-changing requests that a browser sends from another site (forms and
+/// scripts elsewhere posting with the user's cookie), from the `Sec-Fetch-Site` and
+/// `Origin` headers that every current browser sends: tower-http's implementation of
+/// the scheme Go 1.25 adopted, which needs no per-form token state.
+fn csrf_layer(base_url: &str) -> tower_http::csrf::CsrfLayer<CsrfRefusal> {
+    let layer = tower_http::csrf::CsrfLayer::new();
+    // The configured public origin, for deployments where a proxy rewrites Host.
+    let origin: String = match base_url.split_once("://") {
+        Some((scheme, rest)) => format!("{scheme}://{}", rest.split('/').next().unwrap_or("")),
+        None => String::new(),
+    };
+    let layer = match layer.clone().add_trusted_origin(&origin) {
+        Ok(l) => l,
+        Err(e) => {
+            tracing::warn!(origin, error = %e, "the base URL is not a trusted origin");
+            layer
+        }
+    };
+    layer.with_rejection_response(CsrfRefusal)
+}
+
+/// The answer to a refused cross-site request: 403 with a reason a person can read.
+#[derive(Clone)]
+pub struct CsrfRefusal;
+
+impl tower_http::csrf::ResponseForProtectionError<axum::body::Body> for CsrfRefusal {
+    fn response_for_protection_error(
+        &mut self,
+        _: tower_http::csrf::ProtectionError,
+    ) -> axum::http::Response<axum::body::Body> {
+        let mut res = axum::http::Response::new(axum::body::Body::from(
+            "คำขอนี้มาจากเว็บไซต์อื่นจึงถูกปฏิเสธ / This request came from another site and was refused\n",
+        ));
+        *res.status_mut() = axum::http::StatusCode::FORBIDDEN;
+        res.headers_mut().insert(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("text/plain; charset=utf-8"),
+        );
+        res
+    }
+}
+
 pub fn router(state: Shared) -> Router {
-    let (api, _) = api::router().split_for_parts();
     let mut app = Router::new()
         .merge(pages::router())
-        .merge(api)
+        .merge(api::served(&state))
         .merge(assets::router())
         .merge(ops::router())
         .fallback(pages::not_found);
     if state.config.bench_ceiling {
         app = app.merge(ops::bench_router());
     }
-    app.layer(axum::middleware::from_fn_with_state(
-        state.clone(),
-        ops::track,
-    ))
-    .layer(axum::middleware::from_fn(ops::security_headers))
-    .layer(tower_http::compression::CompressionLayer::new())
-    .with_state(state)
+    app.layer(csrf_layer(&state.config.base_url))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            ops::track,
+        ))
+        .layer(axum::middleware::from_fn(ops::security_headers))
+        .layer(tower_http::compression::CompressionLayer::new())
+        .with_state(state)
 }

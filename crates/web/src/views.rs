@@ -234,8 +234,7 @@ pub fn point_line(
         })
         .collect::<Vec<_>>()
         .join(" · ");
-    let (open, status) =
-        status_line_cached(lang, sp.hours.status_at(now, dir.holiday_days()), now);
+    let (open, status) = status_line_cached(lang, sp.hours.status_at(now, dir.holiday_days()), now);
     PointLine {
         url: format!("/sp/{}", sp.code),
         name: lang.pick(&sp.name_th, &sp.name_en).to_owned(),
@@ -282,8 +281,20 @@ mod tests {
 
     #[test]
     fn coordinates_have_five_decimals() {
-        for x in [13.36114, -0.000004, -12.5, 100.98765432, 0.0, 7.123456, -99.999999] {
-            assert_eq!(fixed5(x), format!("{x:.5}").replace("-0.00000", "0.00000"), "{x}");
+        for x in [
+            13.36114,
+            -0.000004,
+            -12.5,
+            100.98765432,
+            0.0,
+            7.123456,
+            -99.999999,
+        ] {
+            assert_eq!(
+                fixed5(x),
+                format!("{x:.5}").replace("-0.00000", "0.00000"),
+                "{x}"
+            );
         }
     }
 

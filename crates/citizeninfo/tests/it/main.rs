@@ -4,6 +4,7 @@
 
 mod support;
 
+mod accounts;
 mod api;
 mod authorize_codes;
 mod e2e;

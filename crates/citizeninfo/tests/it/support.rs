@@ -126,6 +126,158 @@ pub fn test_config() -> web::Config {
         tile_url: String::new(),
         tile_attribution: String::new(),
         bench_ceiling: false,
+        smtp_url: None,
+        mail_from: "CITIZENinfo <no-reply@citizeninfo.test>".into(),
+        mail_dir: std::env::temp_dir().join(unique("citizeninfo_mail")),
+        secret_key: Some("test key for citizen IDs".into()),
+    }
+}
+
+/// A real SMTP server on loopback (Python's aiosmtpd, which `scripts/test` installs),
+/// keeping each message it receives in a Maildir.
+pub struct SmtpSink {
+    child: std::process::Child,
+    dir: std::path::PathBuf,
+    pub url: String,
+}
+
+impl SmtpSink {
+    pub async fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        // aiosmtpd creates the Maildir itself; an existing empty folder makes it refuse mail.
+        let dir = std::env::temp_dir().join(unique("citizeninfo_smtp"));
+        let mut child = std::process::Command::new("python3")
+            .args(["-m", "aiosmtpd", "-n", "-l"])
+            .arg(format!("127.0.0.1:{port}"))
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(&dir)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect(
+                "python3 with aiosmtpd is needed for the mail tests (./scripts/test installs it)",
+            );
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
+                return Self {
+                    child,
+                    dir,
+                    url: format!("smtp://127.0.0.1:{port}"),
+                };
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("the SMTP sink did not start on port {port}");
+    }
+
+    /// The (subject, plain text body) of every message received for `to`.
+    pub fn messages_to(&self, to: &str) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        let Ok(entries) = std::fs::read_dir(self.dir.join("new")) else {
+            return out;
+        };
+        for e in entries.flatten() {
+            let raw = std::fs::read(e.path()).unwrap();
+            let mail = mailparse::parse_mail(&raw).unwrap();
+            use mailparse::MailHeaderMap;
+            let rcpt = mail.headers.get_first_value("To").unwrap_or_default();
+            if rcpt.contains(to) {
+                out.push((
+                    mail.headers.get_first_value("Subject").unwrap_or_default(),
+                    mail.get_body().unwrap(),
+                ));
+            }
+        }
+        out
+    }
+
+    /// Waits (up to 10 s) for a message to `to` whose body holds `marker`; returns its body.
+    pub async fn wait_for(&self, to: &str, marker: &str) -> String {
+        for _ in 0..100 {
+            if let Some((_, body)) = self
+                .messages_to(to)
+                .into_iter()
+                .find(|(_, b)| b.contains(marker))
+            {
+                return body;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("no mail to {to} with {marker:?} arrived");
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// An app whose mail goes to a real SMTP server.
+pub async fn app_with_smtp(db: &Db, smtp: &SmtpSink) -> (web::Shared, Router) {
+    let config = web::Config {
+        smtp_url: Some(smtp.url.clone()),
+        ..test_config()
+    };
+    let state = web::AppState::new(db.clone(), config).await.unwrap();
+    let router = web::router(state.clone());
+    (state, router)
+}
+
+/// Sends a request with a JSON body (or none) and an optional cookie.
+pub async fn send_json(
+    app: &Router,
+    method: &str,
+    uri: &str,
+    body: Option<serde_json::Value>,
+    cookie: Option<&str>,
+) -> Reply {
+    let mut req = Request::builder().method(method).uri(uri);
+    if let Some(c) = cookie {
+        req = req.header("cookie", c);
+    }
+    let req = match body {
+        Some(b) => req
+            .header("content-type", "application/json")
+            .body(Body::from(b.to_string())),
+        None => req.body(Body::empty()),
+    };
+    let res = app.clone().oneshot(req.unwrap()).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let content_type = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    Reply {
+        status,
+        content_type,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+impl Reply {
+    /// The session cookie the reply sets, as a `Cookie` header value.
+    pub fn session_cookie(&self) -> Option<String> {
+        self.headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with("citizeninfo_session="))
+            .map(|c| c.split(';').next().unwrap().to_owned())
     }
 }
 

@@ -16,7 +16,8 @@ pub struct ApiError {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
-    /// `invalid_parameter`, `not_found`.
+    /// `invalid_parameter`, `not_found`, `invalid_field` (422), `unauthenticated`,
+    /// `email_unverified`, `throttled`, `invalid_token`, `internal`.
     code: &'static str,
     message: String,
     fields: FieldErrors,
@@ -34,6 +35,32 @@ impl ApiError {
                 fields,
             },
         }
+    }
+
+    pub fn new(status: StatusCode, code: &'static str, message: &str, fields: FieldErrors) -> Self {
+        Self {
+            status,
+            error: ErrorBody {
+                code,
+                message: message.to_owned(),
+                fields,
+            },
+        }
+    }
+
+    /// A refusal of the request as a whole, with no field to blame.
+    pub fn status(status: StatusCode, code: &'static str, message: &str) -> Self {
+        Self::new(status, code, message, FieldErrors::new())
+    }
+
+    /// Something failed on our side; the cause goes to the log, not to the client.
+    pub fn internal(e: impl std::fmt::Display) -> Self {
+        tracing::error!(error = %e, "request failed");
+        Self::status(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "ขออภัย ระบบขัดข้อง กรุณาลองใหม่ / Something went wrong on our side; please try again",
+        )
     }
 
     pub fn not_found(field: &str, message: &str) -> Self {

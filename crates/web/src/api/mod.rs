@@ -1,6 +1,7 @@
 //! The public JSON API under `/api/v1`, described by the OpenAPI document that
 //! `utoipa` builds from these handlers.
 
+mod auth;
 mod error;
 mod manuals;
 mod model;
@@ -25,11 +26,39 @@ pub use model::*;
         description = "The public directory of Thai government service points and citizen manuals. Read-only, no authentication. Errors are `{\"error\": {\"code\", \"message\", \"fields\"}}`; lists are `{\"items\", \"total\", \"page\", \"per_page\"}`. Texts are Thai; fields ending in `_en` carry English where the agency gave it.",
         license(name = "AGPL-3.0-or-later")
     ),
-    tags((name = "directory", description = "Service points, units and manuals"))
+    tags((name = "directory", description = "Service points, units and manuals"),
+         (name = "accounts", description = "Staff sign-up, e-mail verification, sign-in (session cookie) and the signed-in account"))
 )]
 struct ApiDoc;
 
+/// The routes that need a session, each as documented.
+fn account_routes() -> OpenApiRouter<Shared> {
+    OpenApiRouter::new()
+        .routes(routes!(auth::signup))
+        .routes(routes!(auth::verify))
+        .routes(routes!(auth::resend_verification))
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::password_reset))
+        .routes(routes!(auth::password_reset_confirm))
+        .routes(routes!(auth::me, auth::delete_me))
+        .routes(routes!(auth::bind_unit))
+}
+
+/// The public directory and the account routes, without sessions (for the document).
 pub fn router() -> OpenApiRouter<Shared> {
+    public_router().merge(account_routes())
+}
+
+/// The routes served: account routes behind the session layer, so that public reads
+/// never touch a session.
+pub(crate) fn served(state: &Shared) -> axum::Router<Shared> {
+    let (public, _) = public_router().split_for_parts();
+    let (accounts, _) = account_routes().split_for_parts();
+    public.merge(accounts.layer(crate::auth::session_layer(state)))
+}
+
+fn public_router() -> OpenApiRouter<Shared> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(service_points::list))
         .routes(routes!(service_points::geojson))

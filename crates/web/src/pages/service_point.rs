@@ -105,7 +105,10 @@ pub(crate) async fn page(
             .unwrap_or_default()
     };
     let today = now.date();
-    let (lat, lon) = (views::fixed5(sp.location.lat), views::fixed5(sp.location.lon));
+    let (lat, lon) = (
+        views::fixed5(sp.location.lat),
+        views::fixed5(sp.location.lon),
+    );
     let v = PointView {
         code: sp.code.as_str(),
         name: lang.pick(&sp.name_th, &sp.name_en),

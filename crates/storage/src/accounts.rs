@@ -1,0 +1,377 @@
+//! Staff accounts, e-mail links, memberships, sessions and the records the sign-in
+//! throttle counts. Secrets arrive here already hashed: this layer never sees a
+//! password, a citizen ID or a link token in clear.
+
+use chrono::{DateTime, Utc};
+use domain::UnitCode;
+
+use crate::{Actor, Db, StorageError, on_pool};
+
+/// A new account, validated and with its secrets hashed.
+#[derive(Debug, Clone)]
+pub struct NewUser<'a> {
+    pub username: &'a str,
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    pub email: Option<&'a str>,
+    pub mobile: Option<&'a str>,
+    pub citizen_id_hash: Option<&'a str>,
+    pub citizen_id_last: Option<&'a str>,
+    pub password_hash: Option<&'a str>,
+    pub is_system_admin: bool,
+    pub email_verified: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Taken {
+    Username,
+    Email,
+}
+
+/// An account as stored. The password hash is only read where a password is checked.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: Option<String>,
+    pub email_verified_at: Option<DateTime<Utc>>,
+    pub mobile: Option<String>,
+    pub citizen_id_last: Option<String>,
+    pub password_hash: Option<String>,
+    pub is_system_admin: bool,
+    pub created_at: DateTime<Utc>,
+    pub password_changed_at: Option<DateTime<Utc>>,
+}
+
+const USER_COLUMNS: &str = "id, username, first_name, last_name, email, email_verified_at, mobile, \
+     citizen_id_last, password_hash, is_system_admin, created_at, password_changed_at";
+
+/// A unit the user belongs to, with the role held there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Membership {
+    pub unit: UnitCode,
+    pub unit_name_th: String,
+    pub role: String,
+    pub since: DateTime<Utc>,
+}
+
+/// What a single-use e-mail link is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkPurpose {
+    Verify,
+    Reset,
+}
+
+impl LinkPurpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            LinkPurpose::Verify => "verify",
+            LinkPurpose::Reset => "reset",
+        }
+    }
+}
+
+/// A stored session record of the web layer.
+#[derive(Debug, Clone)]
+pub struct SessionRow {
+    pub data: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+impl Db {
+    /// Creates an account; refuses a username (any case) or an e-mail address already
+    /// in use.
+    pub async fn create_user(
+        &self,
+        u: &NewUser<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<Result<i64, Taken>, StorageError> {
+        let key = u.username.to_lowercase();
+        let verified = u.email_verified.then_some(now);
+        on_pool!(&self.pool, p => {
+            let mut tx = p.begin().await?;
+            let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE username_key = $1")
+                .bind(&key).fetch_optional(&mut *tx).await?;
+            if taken.is_some() {
+                return Ok(Err(Taken::Username));
+            }
+            if let Some(email) = u.email {
+                let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+                    .bind(email).fetch_optional(&mut *tx).await?;
+                if taken.is_some() {
+                    return Ok(Err(Taken::Email));
+                }
+            }
+            let inserted: Result<i64, sqlx::Error> = sqlx::query_scalar(
+                "INSERT INTO users (username, username_key, first_name, last_name, email, email_verified_at, mobile, \
+                 citizen_id_hash, citizen_id_last, password_hash, is_system_admin, created_at, password_changed_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id")
+                .bind(u.username).bind(&key).bind(u.first_name).bind(u.last_name).bind(u.email).bind(verified)
+                .bind(u.mobile).bind(u.citizen_id_hash).bind(u.citizen_id_last).bind(u.password_hash)
+                .bind(u.is_system_admin).bind(now)
+                .fetch_one(&mut *tx).await;
+            let id = match inserted {
+                Ok(id) => id,
+                // Another sign-up took the name between the check and the insert.
+                Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Ok(Err(Taken::Username)),
+                Err(e) => return Err(e.into()),
+            };
+            tx.commit().await?;
+            Ok(Ok(id))
+        })
+    }
+
+    pub async fn user_by_username(&self, username: &str) -> Result<Option<UserRow>, StorageError> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE username_key = $1");
+        let key = username.trim().to_lowercase();
+        Ok(
+            on_pool!(&self.pool, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(&key).fetch_optional(p).await?),
+        )
+    }
+
+    pub async fn user_by_email(&self, email: &str) -> Result<Option<UserRow>, StorageError> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1");
+        Ok(
+            on_pool!(&self.pool, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(email).fetch_optional(p).await?),
+        )
+    }
+
+    pub async fn user_by_id(&self, id: i64) -> Result<Option<UserRow>, StorageError> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+        Ok(
+            on_pool!(&self.pool, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(p).await?),
+        )
+    }
+
+    pub async fn mark_email_verified(
+        &self,
+        user: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
+        on_pool!(&self.pool, p => sqlx::query(
+            "UPDATE users SET email_verified_at = $1 WHERE id = $2 AND email_verified_at IS NULL")
+            .bind(now).bind(user).execute(p).await.map(drop)?);
+        Ok(())
+    }
+
+    /// Stores a new link (its hash) and voids the user's earlier links of the same
+    /// purpose: only the latest mail works.
+    pub async fn add_link(
+        &self,
+        user: i64,
+        purpose: LinkPurpose,
+        token_hash: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
+        on_pool!(&self.pool, p => {
+            let mut tx = p.begin().await?;
+            sqlx::query("UPDATE email_tokens SET used_at = $1 WHERE user_id = $2 AND purpose = $3 AND used_at IS NULL")
+                .bind(now).bind(user).bind(purpose.as_str()).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO email_tokens (user_id, purpose, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+                .bind(user).bind(purpose.as_str()).bind(token_hash).bind(now).bind(expires_at).execute(&mut *tx).await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Uses a link once: the account it belongs to, when it is unused and unexpired.
+    pub async fn use_link(
+        &self,
+        purpose: LinkPurpose,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<i64>, StorageError> {
+        Ok(on_pool!(&self.pool, p => sqlx::query_scalar(
+            "UPDATE email_tokens SET used_at = $1 WHERE token_hash = $2 AND purpose = $3 AND used_at IS NULL AND expires_at > $1 \
+             RETURNING user_id")
+            .bind(now).bind(token_hash).bind(purpose.as_str()).fetch_optional(p).await?))
+    }
+
+    /// Sets a new password hash and ends every session of the account.
+    pub async fn set_password(
+        &self,
+        user: i64,
+        password_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
+        on_pool!(&self.pool, p => {
+            let mut tx = p.begin().await?;
+            sqlx::query("UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3")
+                .bind(password_hash).bind(now).bind(user).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user).execute(&mut *tx).await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Deletes an account and what hangs on it (sessions, links, memberships); its audit
+    /// records stay, without the link to the account.
+    pub async fn delete_user(&self, user: i64) -> Result<bool, StorageError> {
+        Ok(on_pool!(&self.pool, p => {
+            let mut tx = p.begin().await?;
+            // Explicit, for SQLite connections opened without foreign key enforcement.
+            for sql in ["DELETE FROM sessions WHERE user_id = $1", "DELETE FROM email_tokens WHERE user_id = $1",
+                        "DELETE FROM memberships WHERE user_id = $1", "UPDATE audit_log SET user_id = NULL WHERE user_id = $1"] {
+                sqlx::query(sql).bind(user).execute(&mut *tx).await?;
+            }
+            let n = sqlx::query("DELETE FROM users WHERE id = $1").bind(user).execute(&mut *tx).await?.rows_affected();
+            tx.commit().await?;
+            n > 0
+        }))
+    }
+
+    /// Makes `user` a member of `unit` with `role` (or changes the role).
+    pub async fn add_membership(
+        &self,
+        user: i64,
+        unit: &UnitCode,
+        role: &str,
+        actor: Actor<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
+        on_pool!(&self.pool, p => {
+            let mut tx = p.begin().await?;
+            let unit_id: i64 = sqlx::query_scalar("SELECT id FROM units WHERE code = $1").bind(unit.as_str())
+                .fetch_optional(&mut *tx).await?.ok_or_else(|| StorageError::Data(format!("no unit has the code {unit}")))?;
+            sqlx::query("INSERT INTO memberships (user_id, unit_id, role, created_at, created_by) VALUES ($1, $2, $3, $4, $5) \
+                         ON CONFLICT (user_id, unit_id) DO UPDATE SET role = excluded.role")
+                .bind(user).bind(unit_id).bind(role).bind(now).bind(actor.name).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO audit_log (at, actor, action, unit_id, detail, address, user_id) VALUES ($1, $2, 'membership.add', $3, $4, $5, $6)")
+                .bind(now).bind(actor.name).bind(unit_id).bind(role).bind(actor.address).bind(user).execute(&mut *tx).await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    pub async fn memberships(&self, user: i64) -> Result<Vec<Membership>, StorageError> {
+        let rows: Vec<(String, String, String, DateTime<Utc>)> = on_pool!(&self.pool, p => sqlx::query_as(
+            "SELECT u.code, u.name_th, m.role, m.created_at FROM memberships m JOIN units u ON u.id = m.unit_id \
+             WHERE m.user_id = $1 ORDER BY u.code")
+            .bind(user).fetch_all(p).await?);
+        rows.into_iter()
+            .map(|(code, name, role, since)| {
+                Ok(Membership {
+                    unit: UnitCode::parse(&code).map_err(|e| StorageError::Data(e.to_string()))?,
+                    unit_name_th: name,
+                    role,
+                    since,
+                })
+            })
+            .collect()
+    }
+
+    /// Appends to the audit log. `detail` must hold no secret: no password, code, token
+    /// or citizen ID.
+    pub async fn audit(
+        &self,
+        action: &str,
+        actor: Actor<'_>,
+        user: Option<i64>,
+        detail: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
+        on_pool!(&self.pool, p => sqlx::query(
+            "INSERT INTO audit_log (at, actor, action, unit_id, detail, address, user_id) VALUES ($1, $2, $3, NULL, $4, $5, $6)")
+            .bind(now).bind(actor.name).bind(action).bind(detail).bind(actor.address).bind(user).execute(p).await.map(drop)?);
+        Ok(())
+    }
+
+    /// How many `action` records since `since` by this actor name, and from this address.
+    pub async fn recent_count(
+        &self,
+        action: &str,
+        actor: &str,
+        address: Option<&str>,
+        since: DateTime<Utc>,
+    ) -> Result<(i64, i64), StorageError> {
+        on_pool!(&self.pool, p => {
+            let by_actor: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = $1 AND actor = $2 AND at > $3")
+                .bind(action).bind(actor).bind(since).fetch_one(p).await?;
+            let by_address: i64 = match address {
+                Some(a) => sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = $1 AND address = $2 AND at > $3")
+                    .bind(action).bind(a).bind(since).fetch_one(p).await?,
+                None => 0,
+            };
+            Ok((by_actor, by_address))
+        })
+    }
+
+    /// The audit records of one account, newest first: (when, action, detail, address).
+    pub async fn audit_for_user(
+        &self,
+        user: i64,
+    ) -> Result<Vec<(DateTime<Utc>, String, Option<String>, Option<String>)>, StorageError> {
+        Ok(on_pool!(&self.pool, p => sqlx::query_as(
+            "SELECT at, action, detail, address FROM audit_log WHERE user_id = $1 ORDER BY id DESC LIMIT 200")
+            .bind(user).fetch_all(p).await?))
+    }
+
+    /// A server key by name, made by `make` and stored the first time it is asked for;
+    /// when two instances race, both end up with the first one stored.
+    pub async fn server_secret(
+        &self,
+        name: &str,
+        make: impl FnOnce() -> String,
+    ) -> Result<String, StorageError> {
+        let fresh = make();
+        on_pool!(&self.pool, p => {
+            sqlx::query("INSERT INTO server_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+                .bind(name).bind(&fresh).execute(p).await?;
+            Ok(sqlx::query_scalar("SELECT value FROM server_secrets WHERE name = $1").bind(name).fetch_one(p).await?)
+        })
+    }
+
+    pub async fn session_load(
+        &self,
+        id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<SessionRow>, StorageError> {
+        let row: Option<(String, DateTime<Utc>)> = on_pool!(&self.pool, p => sqlx::query_as(
+            "SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2")
+            .bind(id).bind(now).fetch_optional(p).await?);
+        Ok(row.map(|(data, expires_at)| SessionRow { data, expires_at }))
+    }
+
+    /// Inserts or replaces a session; `created` refuses an id already taken (false).
+    pub async fn session_save(
+        &self,
+        id: &str,
+        user: Option<i64>,
+        data: &str,
+        expires_at: DateTime<Utc>,
+        create: bool,
+    ) -> Result<bool, StorageError> {
+        let sql = if create {
+            "INSERT INTO sessions (id, user_id, data, expires_at) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING"
+        } else {
+            "INSERT INTO sessions (id, user_id, data, expires_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, data = excluded.data, expires_at = excluded.expires_at"
+        };
+        let n = on_pool!(&self.pool, p => sqlx::query(sql)
+            .bind(id).bind(user).bind(data).bind(expires_at).execute(p).await?.rows_affected());
+        Ok(n > 0)
+    }
+
+    pub async fn session_delete(&self, id: &str) -> Result<(), StorageError> {
+        on_pool!(&self.pool, p => sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id).execute(p).await.map(drop)?);
+        Ok(())
+    }
+
+    pub async fn sessions_delete_expired(&self, now: DateTime<Utc>) -> Result<u64, StorageError> {
+        Ok(
+            on_pool!(&self.pool, p => sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+            .bind(now).execute(p).await?.rows_affected()),
+        )
+    }
+
+    /// How many sessions an account has (for tests and the account page).
+    pub async fn session_count(&self, user: i64) -> Result<i64, StorageError> {
+        Ok(
+            on_pool!(&self.pool, p => sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE user_id = $1")
+            .bind(user).fetch_one(p).await?),
+        )
+    }
+}
