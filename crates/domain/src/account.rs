@@ -26,6 +26,7 @@ pub enum FieldError {
     AuthorizeCode,
     UsernameTaken,
     EmailTaken,
+    AuthorizeCodeUnknown,
 }
 
 impl FieldError {
@@ -53,6 +54,7 @@ impl FieldError {
             FieldError::AuthorizeCode => "รหัส Authorize Code ต้องเป็นตัวอักษร 0-9 และ A-F จำนวน 15 ตัว",
             FieldError::UsernameTaken => "ชื่อผู้ใช้นี้มีผู้ใช้แล้ว กรุณาเลือกชื่ออื่น",
             FieldError::EmailTaken => "อีเมลนี้ใช้สมัครบัญชีอื่นแล้ว",
+            FieldError::AuthorizeCodeUnknown => "ไม่พบหน่วยงานของรหัสนี้ กรุณาตรวจสอบกับหน่วยงานต้นสังกัด",
         }
     }
 
@@ -84,6 +86,9 @@ impl FieldError {
             FieldError::AuthorizeCode => "An Authorize Code has 15 characters, 0-9 and A-F",
             FieldError::UsernameTaken => "This username is taken; choose another",
             FieldError::EmailTaken => "This e-mail address belongs to another account",
+            FieldError::AuthorizeCodeUnknown => {
+                "No unit has this code; check it with your supervising office"
+            }
         }
     }
 }

@@ -207,6 +207,7 @@ impl tower_http::csrf::ResponseForProtectionError<axum::body::Body> for CsrfRefu
 pub fn router(state: Shared) -> Router {
     let mut app = Router::new()
         .merge(pages::router())
+        .merge(pages::account_router(&state))
         .merge(api::served(&state))
         .merge(assets::router())
         .merge(ops::router())

@@ -222,3 +222,218 @@ async fn citizen_finds_a_service(db: Db) {
     assert!(errors.is_empty(), "console errors: {errors:#?}");
 }
 on_both_databases!(browser_search_service_point_manual, citizen_finds_a_service);
+
+async fn text_of(c: &Client, css: &str) -> String {
+    c.wait()
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .text()
+        .await
+        .unwrap()
+}
+
+async fn fill(c: &Client, name: &str, value: &str) {
+    let input = c
+        .find(Locator::Css(&format!("input[name={name}]")))
+        .await
+        .unwrap_or_else(|e| panic!("input {name}: {e}"));
+    input.clear().await.unwrap();
+    input.send_keys(value).await.unwrap();
+}
+
+async fn press(c: &Client, action: &str) {
+    c.find(Locator::Css(&format!("button[value={action}]")))
+        .await
+        .unwrap_or_else(|e| panic!("button {action}: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+/// A district officer signs up through the wizard (a refused title, back, skip), confirms
+/// the address from the mail an SMTP server received, signs in and binds the account to
+/// the office with its Authorize Code.
+async fn officer_signs_up(db: Db) {
+    with_demo(&db).await;
+    let smtp = crate::support::SmtpSink::start().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let config = web::Config {
+        base_url: base.clone(),
+        smtp_url: Some(smtp.url.clone()),
+        ..test_config()
+    };
+    let state = web::AppState::new(db.clone(), config).await.unwrap();
+    let server = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            web::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+    });
+    let codes = db
+        .issue_codes_under(
+            &domain::UnitCode::parse("0112140000000").unwrap(),
+            storage::Actor {
+                name: "province",
+                address: None,
+            },
+            chrono::Utc::now(),
+            || domain::account::AuthorizeCode::from_random(rand::random()),
+        )
+        .await
+        .unwrap();
+    let office = codes
+        .iter()
+        .find(|c| c.name_th.contains("บางละมุง"))
+        .unwrap();
+
+    let driver = start_driver().await;
+    let c = browser(&driver).await;
+    let mut errors = Vec::new();
+
+    // Step 1, with a title typed into the name: refused, saying why.
+    c.goto(&format!("{base}/signup")).await.unwrap();
+    assert!(text_of(&c, "h2").await.contains("ขั้นที่ 1 จาก 5"));
+    fill(&c, "first_name", "นายสมชาย").await;
+    fill(&c, "last_name", "รักถิ่น").await;
+    press(&c, "next").await;
+    let why = text_of(&c, "#first_name-error").await;
+    assert!(why.contains("คำนำหน้า"), "{why}");
+    fill(&c, "first_name", "สมชาย").await;
+    press(&c, "next").await;
+    assert!(text_of(&c, "h2").await.contains("ขั้นที่ 2 จาก 5"));
+
+    // Back keeps what was typed; then the citizen ID step is skipped.
+    press(&c, "back").await;
+    assert!(text_of(&c, "h2").await.contains("ขั้นที่ 1 จาก 5"));
+    let kept = c
+        .find(Locator::Css("input[name=first_name]"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(kept.as_deref(), Some("สมชาย"));
+    press(&c, "next").await;
+    assert!(text_of(&c, "h2").await.contains("ขั้นที่ 2 จาก 5"));
+    fill(&c, "citizen_id", "1101700207367").await;
+    press(&c, "next").await;
+    assert!(
+        text_of(&c, "#citizen_id-error")
+            .await
+            .contains("หลักตรวจสอบ")
+    );
+    press(&c, "skip").await;
+
+    // Step 3: contact; step 4: username and password, typed twice.
+    assert!(text_of(&c, "h2").await.contains("ขั้นที่ 3 จาก 5"));
+    fill(&c, "mobile", "081 234 5678").await;
+    fill(&c, "email", "somchai@example.go.th").await;
+    press(&c, "next").await;
+    assert!(text_of(&c, "h2").await.contains("ขั้นที่ 4 จาก 5"));
+    fill(&c, "username", "somchai1").await;
+    fill(&c, "password", "Chonburi2569").await;
+    fill(&c, "password_confirmation", "Chonburi2568").await;
+    press(&c, "next").await;
+    assert!(text_of(&c, "#password-error").await.contains("ไม่ตรงกัน"));
+    fill(&c, "password", "Chonburi2569").await;
+    fill(&c, "password_confirmation", "Chonburi2569").await;
+    press(&c, "next").await;
+
+    // The summary: the password masked as the seed shows it, the skipped ID not given.
+    assert!(text_of(&c, "h2").await.contains("ขั้นที่ 5 จาก 5"));
+    let summary = text_of(&c, "dl.facts").await;
+    assert!(summary.contains("Ch********69"), "{summary}");
+    assert!(!summary.contains("Chonburi2569"), "{summary}");
+    assert!(
+        summary.contains("ไม่ระบุ") && summary.contains("0812345678"),
+        "{summary}"
+    );
+    errors.extend(console_errors(&c).await);
+    press(&c, "register").await;
+    assert_eq!(text_of(&c, "h1").await, "ตรวจสอบอีเมลของท่าน");
+
+    // The mailed link opens a page whose button confirms the address.
+    let mail = smtp
+        .wait_for("somchai@example.go.th", "/auth/verify?token=")
+        .await;
+    let link = mail
+        .split_whitespace()
+        .find(|w| w.starts_with(&format!("{base}/auth/verify?token=")))
+        .expect("a link to this server")
+        .to_owned();
+    c.goto(&link).await.unwrap();
+    c.find(Locator::Css("main form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert!(
+        text_of(&c, "p[role=status]")
+            .await
+            .contains("ยืนยันอีเมลเรียบร้อยแล้ว")
+    );
+
+    // Sign in, then bind the account to the office.
+    c.goto(&format!("{base}/account")).await.unwrap();
+    assert_eq!(text_of(&c, "h1").await, "เข้าสู่ระบบ");
+    fill(&c, "username", "SOMCHAI1").await;
+    fill(&c, "password", "Chonburi2569").await;
+    c.find(Locator::Css("main form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(text_of(&c, "h1").await, "บัญชีของฉัน");
+    fill(&c, "authorize_code", "0123456789ABCDE").await;
+    c.find(Locator::Css("form[action='/account/units'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert!(
+        text_of(&c, "#authorize_code-error")
+            .await
+            .contains("ไม่พบหน่วยงาน")
+    );
+    fill(&c, "authorize_code", &office.code).await;
+    c.find(Locator::Css("form[action='/account/units'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert!(text_of(&c, "p[role=status]").await.contains("บางละมุง"));
+    assert!(text_of(&c, "ul.units").await.contains("ผู้แก้ไขข้อมูล"));
+    errors.extend(console_errors(&c).await);
+
+    // Sign-out ends it: the account page asks to sign in again.
+    c.find(Locator::Css("form[action='/signout'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.goto(&format!("{base}/account")).await.unwrap();
+    assert_eq!(text_of(&c, "h1").await, "เข้าสู่ระบบ");
+
+    c.close().await.unwrap();
+    drop(driver);
+    server.abort();
+    // Refused forms come back with 422 by design, which Chromium logs as a failed load;
+    // anything else is an error.
+    let refused = |e: &String| e.contains("status of 422 (Unprocessable Entity)");
+    assert_eq!(
+        errors.iter().filter(|e| refused(e)).count(),
+        4,
+        "{errors:#?}"
+    );
+    errors.retain(|e| !refused(e));
+    assert!(errors.is_empty(), "console errors: {errors:#?}");
+}
+on_both_databases!(browser_sign_up_wizard_verify_and_bind, officer_signs_up);

@@ -5,26 +5,17 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use chrono::{DateTime, Duration, Utc};
-use domain::account::{self, AuthorizeCode, FieldError, SignupForm};
+use chrono::{DateTime, Utc};
+use domain::account::{FieldError, SignupForm};
 use serde::{Deserialize, Serialize};
-use storage::{Actor, LinkPurpose, NewUser, Taken};
 use tower_sessions::Session;
 use utoipa::ToSchema;
 
 use super::error::ApiError;
 use crate::Shared;
+use crate::auth::flows::{self, FlowError, THROTTLE_WINDOW_MINUTES};
 use crate::auth::{self, ClientAddress, USER_KEY};
 use crate::params::FieldErrors;
-
-/// How long an e-mail link stays valid.
-const VERIFY_LINK_HOURS: i64 = 48;
-const RESET_LINK_HOURS: i64 = 2;
-/// Failed sign-ins (and wrong Authorize Codes) allowed per account and per address in
-/// the window before further tries are refused.
-const THROTTLE_WINDOW_MINUTES: i64 = 15;
-const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
-const MAX_FAILURES_PER_ADDRESS: i64 = 20;
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(default)]
@@ -174,80 +165,51 @@ fn json_body<T>(
     })
 }
 
-fn actor<'a>(name: &'a str, address: &'a ClientAddress) -> Actor<'a> {
-    Actor {
-        name,
-        address: address.0.as_deref(),
+impl From<FlowError> for ApiError {
+    fn from(e: FlowError) -> Self {
+        match e {
+            FlowError::Fields(f) => unprocessable(&f),
+            FlowError::WrongCredentials => ApiError::status(
+                StatusCode::UNAUTHORIZED,
+                "wrong_credentials",
+                "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง / Wrong username or password",
+            ),
+            FlowError::Unverified => ApiError::status(
+                StatusCode::FORBIDDEN,
+                "email_unverified",
+                "กรุณายืนยันอีเมลก่อน (ดูลิงก์ในอีเมลที่ส่งให้ หรือขอส่งใหม่) / Confirm your e-mail address first (open the mailed link, or ask for a new one)",
+            ),
+            FlowError::Throttled => ApiError::status(
+                StatusCode::TOO_MANY_REQUESTS,
+                "throttled",
+                &format!(
+                    "ลองผิดหลายครั้งเกินไป กรุณารอ {THROTTLE_WINDOW_MINUTES} นาทีแล้วลองใหม่ / Too many failed tries; wait {THROTTLE_WINDOW_MINUTES} minutes and try again"
+                ),
+            ),
+            FlowError::InvalidLink => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_token",
+                "ลิงก์นี้ใช้ไม่ได้ (ใช้ไปแล้วหรือหมดอายุ) กรุณาขอลิงก์ใหม่ / This link does not work (used or expired); ask for a new one",
+                FieldErrors::from([(
+                    "token".to_owned(),
+                    vec!["ลิงก์ใช้ไม่ได้ / The link does not work".to_owned()],
+                )]),
+            ),
+            FlowError::UnknownCode => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_field",
+                "รหัส Authorize Code ไม่ถูกต้อง / This Authorize Code is not valid",
+                FieldErrors::from([(
+                    "authorize_code".to_owned(),
+                    vec![
+                        "ไม่พบหน่วยงานของรหัสนี้ กรุณาตรวจสอบกับหน่วยงานต้นสังกัด".to_owned(),
+                        "No unit has this code; check it with your supervising office".to_owned(),
+                    ],
+                )]),
+            ),
+            FlowError::Internal(e) => ApiError::internal(e),
+        }
     }
-}
-
-/// Refuses further tries while an account or an address has failed too often lately.
-async fn throttle(
-    state: &Shared,
-    action: &str,
-    account: &str,
-    address: &ClientAddress,
-) -> Result<(), ApiError> {
-    let since = Utc::now() - Duration::minutes(THROTTLE_WINDOW_MINUTES);
-    let (by_account, by_address) = state
-        .db
-        .recent_count(action, account, address.0.as_deref(), since)
-        .await
-        .map_err(ApiError::internal)?;
-    if by_account >= MAX_FAILURES_PER_ACCOUNT || by_address >= MAX_FAILURES_PER_ADDRESS {
-        return Err(ApiError::status(
-            StatusCode::TOO_MANY_REQUESTS,
-            "throttled",
-            &format!(
-                "ลองผิดหลายครั้งเกินไป กรุณารอ {THROTTLE_WINDOW_MINUTES} นาทีแล้วลองใหม่ / Too many failed tries; wait {THROTTLE_WINDOW_MINUTES} minutes and try again"
-            ),
-        ));
-    }
-    Ok(())
-}
-
-/// Sends a link by mail: verification or password reset, Thai first, English below.
-async fn send_link(
-    state: &Shared,
-    user: i64,
-    email: &str,
-    purpose: LinkPurpose,
-) -> Result<(), ApiError> {
-    let now = Utc::now();
-    let (token, hash) = auth::new_link_token();
-    let hours = match purpose {
-        LinkPurpose::Verify => VERIFY_LINK_HOURS,
-        LinkPurpose::Reset => RESET_LINK_HOURS,
-    };
-    state
-        .db
-        .add_link(user, purpose, &hash, now, now + Duration::hours(hours))
-        .await
-        .map_err(ApiError::internal)?;
-    let base = state.config.base_url.trim_end_matches('/');
-    let (subject, body) = match purpose {
-        LinkPurpose::Verify => (
-            "ยืนยันอีเมล CITIZENinfo / Confirm your e-mail address",
-            format!(
-                "กรุณายืนยันอีเมลของท่านโดยเปิดลิงก์นี้ภายใน {hours} ชั่วโมง:\n{base}/auth/verify?token={token}\n\n\
-                 Please confirm your e-mail address by opening this link within {hours} hours:\n{base}/auth/verify?token={token}\n\n\
-                 หากท่านไม่ได้สมัครใช้งาน ไม่ต้องดำเนินการใด ๆ / If you did not sign up, ignore this message.\n"
-            ),
-        ),
-        LinkPurpose::Reset => (
-            "ตั้งรหัสผ่านใหม่ CITIZENinfo / Reset your password",
-            format!(
-                "เปิดลิงก์นี้ภายใน {hours} ชั่วโมงเพื่อตั้งรหัสผ่านใหม่:\n{base}/auth/reset?token={token}\n\n\
-                 Open this link within {hours} hours to choose a new password:\n{base}/auth/reset?token={token}\n\n\
-                 หากท่านไม่ได้ขอ ไม่ต้องดำเนินการใด ๆ / If you did not ask for this, ignore this message.\n"
-            ),
-        ),
-    };
-    state
-        .mailer
-        .send(email, subject, &body)
-        .await
-        .map_err(ApiError::internal)
 }
 
 /// Sign up for a staff account (the seed's wizard in one request). A verification link
@@ -270,55 +232,14 @@ pub async fn signup(
         password: r.password,
         password_confirmation: r.password_confirmation,
     };
-    let s = account::signup(&form).map_err(|e| unprocessable(&e))?;
-    let email = s.email.clone().unwrap_or_default();
-    let password_hash = auth::hash_password(s.password.clone())
-        .await
-        .map_err(ApiError::internal)?;
-    let citizen_hash = s
-        .citizen_id
-        .as_ref()
-        .map(|c| auth::citizen_id_hash(&state.citizen_key, c.digits()));
-    let now = Utc::now();
-    let created = state
-        .db
-        .create_user(
-            &NewUser {
-                username: &s.username,
-                first_name: &s.first_name,
-                last_name: &s.last_name,
-                email: Some(&email),
-                mobile: s.mobile.as_deref(),
-                citizen_id_hash: citizen_hash.as_deref(),
-                citizen_id_last: s.citizen_id.as_ref().map(|c| c.last_digits()),
-                password_hash: Some(&password_hash),
-                is_system_admin: false,
-                email_verified: false,
-            },
-            now,
-        )
-        .await
-        .map_err(ApiError::internal)?;
-    let id = match created {
-        Ok(id) => id,
-        Err(Taken::Username) => {
-            return Err(unprocessable(&[("username", FieldError::UsernameTaken)]));
-        }
-        Err(Taken::Email) => return Err(unprocessable(&[("email", FieldError::EmailTaken)])),
-    };
-    let key = s.username.to_lowercase();
-    state
-        .db
-        .audit("signup", actor(&key, &address), Some(id), None, now)
-        .await
-        .map_err(ApiError::internal)?;
-    send_link(&state, id, &email, LinkPurpose::Verify).await?;
+    let r = flows::prepare(&state, &form).await?;
+    let id = flows::register(&state, &r, &address).await?;
     Ok((
         StatusCode::CREATED,
         Json(SignupResponse {
             id,
-            username: s.username,
-            email,
+            username: r.username,
+            email: r.email,
             verification_sent: true,
         }),
     ))
@@ -333,55 +254,10 @@ pub async fn verify(
     body: Result<Json<TokenRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<Done>, ApiError> {
     let r = json_body(body)?;
-    verify_token(&state, &r.token, &address).await?;
+    flows::verify(&state, &r.token, &address).await?;
     Ok(Json(Done {
         message: "ยืนยันอีเมลแล้ว เข้าสู่ระบบได้ / E-mail address confirmed; you can sign in".into(),
     }))
-}
-
-/// Uses a verification token; shared by the API and the page the mailed link opens.
-pub(crate) async fn verify_token(
-    state: &Shared,
-    token: &str,
-    address: &ClientAddress,
-) -> Result<i64, ApiError> {
-    let now = Utc::now();
-    let user = state
-        .db
-        .use_link(LinkPurpose::Verify, &auth::link_hash(token), now)
-        .await
-        .map_err(ApiError::internal)?
-        .ok_or_else(invalid_link)?;
-    state
-        .db
-        .mark_email_verified(user, now)
-        .await
-        .map_err(ApiError::internal)?;
-    let name = state
-        .db
-        .user_by_id(user)
-        .await
-        .map_err(ApiError::internal)?
-        .map(|u| u.username.to_lowercase())
-        .unwrap_or_default();
-    state
-        .db
-        .audit("email.verify", actor(&name, address), Some(user), None, now)
-        .await
-        .map_err(ApiError::internal)?;
-    Ok(user)
-}
-
-fn invalid_link() -> ApiError {
-    ApiError::new(
-        StatusCode::BAD_REQUEST,
-        "invalid_token",
-        "ลิงก์นี้ใช้ไม่ได้ (ใช้ไปแล้วหรือหมดอายุ) กรุณาขอลิงก์ใหม่ / This link does not work (used or expired); ask for a new one",
-        FieldErrors::from([(
-            "token".to_owned(),
-            vec!["ลิงก์ใช้ไม่ได้ / The link does not work".to_owned()],
-        )]),
-    )
 }
 
 /// Send the verification link again. Answers the same whether or not the account exists.
@@ -392,29 +268,7 @@ pub async fn resend_verification(
     body: Result<Json<ResendRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Result<(StatusCode, Json<Done>), ApiError> {
     let r = json_body(body)?;
-    let account = r.account.trim();
-    let user = match state
-        .db
-        .user_by_username(account)
-        .await
-        .map_err(ApiError::internal)?
-    {
-        Some(u) => Some(u),
-        None => match account::email(account) {
-            Ok(e) => state
-                .db
-                .user_by_email(&e)
-                .await
-                .map_err(ApiError::internal)?,
-            Err(_) => None,
-        },
-    };
-    if let Some(u) = user
-        && u.email_verified_at.is_none()
-        && let Some(email) = u.email.as_deref()
-    {
-        send_link(&state, u.id, email, LinkPurpose::Verify).await?;
-    }
+    flows::resend(&state, &r.account).await?;
     Ok((
         StatusCode::ACCEPTED,
         Json(Done {
@@ -435,56 +289,11 @@ pub async fn login(
     body: Result<Json<LoginRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<Me>, ApiError> {
     let r = json_body(body)?;
-    let key: String = r.username.trim().to_lowercase().chars().take(64).collect();
-    throttle(&state, "signin.failed", &key, &address).await?;
-    let user = state
-        .db
-        .user_by_username(&key)
-        .await
-        .map_err(ApiError::internal)?;
-    let ok = auth::verify_password(
-        user.as_ref().and_then(|u| u.password_hash.clone()),
-        r.password,
-    )
-    .await;
-    let now = Utc::now();
-    let user = match user {
-        Some(u) if ok => u,
-        other => {
-            state
-                .db
-                .audit(
-                    "signin.failed",
-                    actor(&key, &address),
-                    other.map(|u| u.id),
-                    None,
-                    now,
-                )
-                .await
-                .map_err(ApiError::internal)?;
-            return Err(ApiError::status(
-                StatusCode::UNAUTHORIZED,
-                "wrong_credentials",
-                "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง / Wrong username or password",
-            ));
-        }
-    };
-    if user.email_verified_at.is_none() {
-        return Err(ApiError::status(
-            StatusCode::FORBIDDEN,
-            "email_unverified",
-            "กรุณายืนยันอีเมลก่อนเข้าสู่ระบบ (ดูลิงก์ในอีเมลที่ส่งให้ หรือขอส่งใหม่) / Confirm your e-mail address before signing in (open the mailed link, or ask for a new one)",
-        ));
-    }
+    let user = flows::sign_in(&state, &r.username, r.password, &address).await?;
     // A new session id at sign-in: an id planted before it is worth nothing after.
     session.cycle_id().await.map_err(ApiError::internal)?;
     session
         .insert(USER_KEY, user.id)
-        .await
-        .map_err(ApiError::internal)?;
-    state
-        .db
-        .audit("signin", actor(&key, &address), Some(user.id), None, now)
         .await
         .map_err(ApiError::internal)?;
     me_of(&state, user.id).await.map(Json)
@@ -498,24 +307,7 @@ pub async fn logout(
     address: ClientAddress,
 ) -> Result<StatusCode, ApiError> {
     if let Some(user) = auth::signed_in(&session).await {
-        let name = state
-            .db
-            .user_by_id(user)
-            .await
-            .map_err(ApiError::internal)?
-            .map(|u| u.username.to_lowercase())
-            .unwrap_or_default();
-        state
-            .db
-            .audit(
-                "signout",
-                actor(&name, &address),
-                Some(user),
-                None,
-                Utc::now(),
-            )
-            .await
-            .map_err(ApiError::internal)?;
+        flows::signed_out(&state, user, &address).await?;
     }
     session.flush().await.map_err(ApiError::internal)?;
     Ok(StatusCode::NO_CONTENT)
@@ -529,15 +321,7 @@ pub async fn password_reset(
     body: Result<Json<ResetRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Result<(StatusCode, Json<Done>), ApiError> {
     let r = json_body(body)?;
-    if let Ok(email) = account::email(&r.email)
-        && let Some(u) = state
-            .db
-            .user_by_email(&email)
-            .await
-            .map_err(ApiError::internal)?
-    {
-        send_link(&state, u.id, &email, LinkPurpose::Reset).await?;
-    }
+    flows::request_reset(&state, &r.email).await?;
     Ok((
         StatusCode::ACCEPTED,
         Json(Done {
@@ -555,55 +339,14 @@ pub async fn password_reset_confirm(
     body: Result<Json<ResetConfirm>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<Done>, ApiError> {
     let r = json_body(body)?;
-    // The rules first, so that a refused password does not use up the link.
-    let hash = auth::link_hash(&r.token);
-    let now = Utc::now();
-    account::password(&r.password, &r.password_confirmation, "")
-        .map_err(|e| unprocessable(&[("password", e)]))?;
-    let user = state
-        .db
-        .use_link(LinkPurpose::Reset, &hash, now)
-        .await
-        .map_err(ApiError::internal)?
-        .ok_or_else(invalid_link)?;
-    let u = state
-        .db
-        .user_by_id(user)
-        .await
-        .map_err(ApiError::internal)?
-        .ok_or_else(invalid_link)?;
-    if r.password.eq_ignore_ascii_case(&u.username) {
-        return Err(unprocessable(&[(
-            "password",
-            FieldError::PasswordIsUsername,
-        )]));
-    }
-    let password_hash = auth::hash_password(r.password)
-        .await
-        .map_err(ApiError::internal)?;
-    state
-        .db
-        .set_password(user, &password_hash, now)
-        .await
-        .map_err(ApiError::internal)?;
-    // Opening the mailed link proves the address too.
-    state
-        .db
-        .mark_email_verified(user, now)
-        .await
-        .map_err(ApiError::internal)?;
-    let name = u.username.to_lowercase();
-    state
-        .db
-        .audit(
-            "password.reset",
-            actor(&name, &address),
-            Some(user),
-            None,
-            now,
-        )
-        .await
-        .map_err(ApiError::internal)?;
+    flows::reset(
+        &state,
+        &r.token,
+        &r.password,
+        &r.password_confirmation,
+        &address,
+    )
+    .await?;
     Ok(Json(Done {
         message: "ตั้งรหัสผ่านใหม่แล้ว กรุณาเข้าสู่ระบบ / New password set; please sign in".into(),
     }))
@@ -665,25 +408,7 @@ pub async fn delete_me(
     let id = auth::signed_in(&session)
         .await
         .ok_or_else(unauthenticated)?;
-    let name = state
-        .db
-        .user_by_id(id)
-        .await
-        .map_err(ApiError::internal)?
-        .map(|u| u.username.to_lowercase())
-        .unwrap_or_default();
-    state.db.delete_user(id).await.map_err(ApiError::internal)?;
-    state
-        .db
-        .audit(
-            "account.delete",
-            actor(&name, &address),
-            None,
-            None,
-            Utc::now(),
-        )
-        .await
-        .map_err(ApiError::internal)?;
+    flows::delete_account(&state, id, &address).await?;
     session.flush().await.map_err(ApiError::internal)?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -710,81 +435,17 @@ pub async fn bind_unit(
         .await
         .map_err(ApiError::internal)?
         .ok_or_else(unauthenticated)?;
-    if user.email_verified_at.is_none() {
-        return Err(ApiError::status(
-            StatusCode::FORBIDDEN,
-            "email_unverified",
-            "กรุณายืนยันอีเมลก่อน / Confirm your e-mail address first",
-        ));
-    }
-    let name = user.username.to_lowercase();
-    throttle(&state, "authorize_code.failed", &name, &address).await?;
-    let mut errors = Vec::new();
-    if let Some(n) = r.name.as_deref().filter(|n| !n.trim().is_empty())
-        && let Err(e) = account::person_name(n)
-    {
-        errors.push(("name", e));
-    }
-    if let Some(e) = r.email.as_deref().filter(|e| !e.trim().is_empty())
-        && let Err(e) = account::email(e)
-    {
-        errors.push(("email", e));
-    }
-    let code = AuthorizeCode::parse(&r.authorize_code);
-    if let Err(e) = &code {
-        errors.push(("authorize_code", *e));
-    }
-    if !errors.is_empty() {
-        return Err(unprocessable(&errors));
-    }
-    let code = code.map_err(|e| unprocessable(&[("authorize_code", e)]))?;
-    let now = Utc::now();
-    let Some(unit) = state
-        .db
-        .unit_for_code(&code)
-        .await
-        .map_err(ApiError::internal)?
-    else {
-        state
-            .db
-            .audit(
-                "authorize_code.failed",
-                actor(&name, &address),
-                Some(id),
-                None,
-                now,
-            )
-            .await
-            .map_err(ApiError::internal)?;
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_field",
-            "รหัส Authorize Code ไม่ถูกต้อง / This Authorize Code is not valid",
-            FieldErrors::from([(
-                "authorize_code".to_owned(),
-                vec![
-                    "ไม่พบหน่วยงานของรหัสนี้ กรุณาตรวจสอบกับหน่วยงานต้นสังกัด".to_owned(),
-                    "No unit has this code; check it with your supervising office".to_owned(),
-                ],
-            )]),
-        ));
-    };
-    state
-        .db
-        .add_membership(id, &unit, "editor", actor(&name, &address), now)
-        .await
-        .map_err(ApiError::internal)?;
-    state
-        .db
-        .audit(
-            "authorize_code.use",
-            actor(&name, &address),
-            Some(id),
-            Some(unit.as_str()),
-            now,
-        )
-        .await
-        .map_err(ApiError::internal)?;
+    let unit = flows::bind_unit(
+        &state,
+        &user,
+        flows::CodeForm {
+            code: &r.authorize_code,
+            name: r.name.as_deref(),
+            email: r.email.as_deref(),
+        },
+        &address,
+    )
+    .await?;
     let m = state
         .db
         .memberships(id)

@@ -2,6 +2,7 @@
 //! the sign-in throttle, and who is signed in. Sessions themselves are tower-sessions',
 //! kept in the database by `session_store`.
 
+pub(crate) mod flows;
 pub(crate) mod session_store;
 
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};

@@ -1,6 +1,7 @@
 //! The public portal: server-rendered pages that work without JavaScript, Thai by
 //! default with an English switch.
 
+mod account;
 mod browse;
 mod manual;
 mod search;
@@ -27,6 +28,37 @@ pub(crate) fn router() -> Router<Shared> {
         .route("/units", get(browse::roots))
         .route("/units/{code}", get(browse::unit))
         .route("/lang/{code}", get(switch_lang))
+}
+
+/// The staff pages, behind the session layer.
+pub(crate) fn account_router(state: &Shared) -> Router<Shared> {
+    use axum::routing::post;
+    Router::new()
+        .route(
+            "/signup",
+            get(account::signup_form).post(account::signup_submit),
+        )
+        .route(
+            "/signin",
+            get(account::signin_form).post(account::signin_submit),
+        )
+        .route("/signout", post(account::signout))
+        .route("/account", get(account::account))
+        .route("/account/units", post(account::bind_unit))
+        .route(
+            "/auth/verify",
+            get(account::verify_form).post(account::verify_submit),
+        )
+        .route(
+            "/auth/resend",
+            get(account::resend_form).post(account::resend_submit),
+        )
+        .route(
+            "/auth/reset",
+            get(account::reset_form).post(account::reset_submit),
+        )
+        .route("/auth/reset/request", post(account::reset_request))
+        .layer(crate::auth::session_layer(state))
 }
 
 /// What every page's frame needs.
