@@ -233,6 +233,24 @@ async fn text_of(c: &Client, css: &str) -> String {
         .unwrap()
 }
 
+/// Waits (up to 10 s) until the element's text holds `expected`: after a click the old
+/// page can still be showing for a moment, with the same elements.
+async fn wait_text(c: &Client, css: &str, expected: &str) -> String {
+    let mut last = String::new();
+    for _ in 0..100 {
+        if let Ok(e) = c.find(Locator::Css(css)).await
+            && let Ok(t) = e.text().await
+        {
+            if t.contains(expected) {
+                return t;
+            }
+            last = t;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{css} never showed {expected:?}; last: {last:?}");
+}
+
 async fn fill(c: &Client, name: &str, value: &str) {
     let input = c
         .find(Locator::Css(&format!("input[name={name}]")))
@@ -295,7 +313,7 @@ async fn officer_signs_up(db: Db) {
 
     // Step 1, with a title typed into the name: refused, saying why.
     c.goto(&format!("{base}/signup")).await.unwrap();
-    assert!(text_of(&c, "h2").await.contains("ขั้นที่ 1 จาก 5"));
+    wait_text(&c, "h2", "ขั้นที่ 1 จาก 5").await;
     fill(&c, "first_name", "นายสมชาย").await;
     fill(&c, "last_name", "รักถิ่น").await;
     press(&c, "next").await;
@@ -303,11 +321,11 @@ async fn officer_signs_up(db: Db) {
     assert!(why.contains("คำนำหน้า"), "{why}");
     fill(&c, "first_name", "สมชาย").await;
     press(&c, "next").await;
-    assert!(text_of(&c, "h2").await.contains("ขั้นที่ 2 จาก 5"));
+    wait_text(&c, "h2", "ขั้นที่ 2 จาก 5").await;
 
     // Back keeps what was typed; then the citizen ID step is skipped.
     press(&c, "back").await;
-    assert!(text_of(&c, "h2").await.contains("ขั้นที่ 1 จาก 5"));
+    wait_text(&c, "h2", "ขั้นที่ 1 จาก 5").await;
     let kept = c
         .find(Locator::Css("input[name=first_name]"))
         .await
@@ -317,7 +335,7 @@ async fn officer_signs_up(db: Db) {
         .unwrap();
     assert_eq!(kept.as_deref(), Some("สมชาย"));
     press(&c, "next").await;
-    assert!(text_of(&c, "h2").await.contains("ขั้นที่ 2 จาก 5"));
+    wait_text(&c, "h2", "ขั้นที่ 2 จาก 5").await;
     fill(&c, "citizen_id", "1101700207367").await;
     press(&c, "next").await;
     assert!(
@@ -328,11 +346,11 @@ async fn officer_signs_up(db: Db) {
     press(&c, "skip").await;
 
     // Step 3: contact; step 4: username and password, typed twice.
-    assert!(text_of(&c, "h2").await.contains("ขั้นที่ 3 จาก 5"));
+    wait_text(&c, "h2", "ขั้นที่ 3 จาก 5").await;
     fill(&c, "mobile", "081 234 5678").await;
     fill(&c, "email", "somchai@example.go.th").await;
     press(&c, "next").await;
-    assert!(text_of(&c, "h2").await.contains("ขั้นที่ 4 จาก 5"));
+    wait_text(&c, "h2", "ขั้นที่ 4 จาก 5").await;
     fill(&c, "username", "somchai1").await;
     fill(&c, "password", "Chonburi2569").await;
     fill(&c, "password_confirmation", "Chonburi2568").await;
@@ -343,7 +361,7 @@ async fn officer_signs_up(db: Db) {
     press(&c, "next").await;
 
     // The summary: the password masked as the seed shows it, the skipped ID not given.
-    assert!(text_of(&c, "h2").await.contains("ขั้นที่ 5 จาก 5"));
+    wait_text(&c, "h2", "ขั้นที่ 5 จาก 5").await;
     let summary = text_of(&c, "dl.facts").await;
     assert!(summary.contains("Ch********69"), "{summary}");
     assert!(!summary.contains("Chonburi2569"), "{summary}");
@@ -353,7 +371,7 @@ async fn officer_signs_up(db: Db) {
     );
     errors.extend(console_errors(&c).await);
     press(&c, "register").await;
-    assert_eq!(text_of(&c, "h1").await, "ตรวจสอบอีเมลของท่าน");
+    wait_text(&c, "h1", "ตรวจสอบอีเมลของท่าน").await;
 
     // The mailed link opens a page whose button confirms the address.
     let mail = smtp
@@ -371,15 +389,11 @@ async fn officer_signs_up(db: Db) {
         .click()
         .await
         .unwrap();
-    assert!(
-        text_of(&c, "p[role=status]")
-            .await
-            .contains("ยืนยันอีเมลเรียบร้อยแล้ว")
-    );
+    wait_text(&c, "p[role=status]", "ยืนยันอีเมลเรียบร้อยแล้ว").await;
 
     // Sign in, then bind the account to the office.
     c.goto(&format!("{base}/account")).await.unwrap();
-    assert_eq!(text_of(&c, "h1").await, "เข้าสู่ระบบ");
+    wait_text(&c, "h1", "เข้าสู่ระบบ").await;
     fill(&c, "username", "SOMCHAI1").await;
     fill(&c, "password", "Chonburi2569").await;
     c.find(Locator::Css("main form button"))
@@ -388,7 +402,7 @@ async fn officer_signs_up(db: Db) {
         .click()
         .await
         .unwrap();
-    assert_eq!(text_of(&c, "h1").await, "บัญชีของฉัน");
+    wait_text(&c, "h1", "บัญชีของฉัน").await;
     fill(&c, "authorize_code", "0123456789ABCDE").await;
     c.find(Locator::Css("form[action='/account/units'] button"))
         .await
@@ -408,7 +422,7 @@ async fn officer_signs_up(db: Db) {
         .click()
         .await
         .unwrap();
-    assert!(text_of(&c, "p[role=status]").await.contains("บางละมุง"));
+    wait_text(&c, "p[role=status]", "บางละมุง").await;
     assert!(text_of(&c, "ul.units").await.contains("ผู้แก้ไขข้อมูล"));
     errors.extend(console_errors(&c).await);
 
@@ -420,7 +434,7 @@ async fn officer_signs_up(db: Db) {
         .await
         .unwrap();
     c.goto(&format!("{base}/account")).await.unwrap();
-    assert_eq!(text_of(&c, "h1").await, "เข้าสู่ระบบ");
+    wait_text(&c, "h1", "เข้าสู่ระบบ").await;
 
     c.close().await.unwrap();
     drop(driver);
