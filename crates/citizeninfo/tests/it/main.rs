@@ -9,4 +9,5 @@ mod api;
 mod authorize_codes;
 mod e2e;
 mod pages;
+mod privacy;
 mod storage_layer;

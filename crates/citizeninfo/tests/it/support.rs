@@ -40,6 +40,8 @@ pub fn postgres_admin_url() -> String {
 
 pub struct TestDb {
     pub db: Db,
+    /// The URL it was opened with, for a server started as a separate process.
+    pub url: String,
     cleanup: Cleanup,
 }
 
@@ -61,12 +63,12 @@ impl TestDb {
     pub async fn sqlite() -> Self {
         let dir = std::env::temp_dir().join(unique("citizeninfo_test"));
         std::fs::create_dir_all(&dir).unwrap();
-        let db = Db::connect(&format!("sqlite://{}/test.db", dir.display()))
-            .await
-            .unwrap();
+        let url = format!("sqlite://{}/test.db", dir.display());
+        let db = Db::connect(&url).await.unwrap();
         db.migrate().await.unwrap();
         Self {
             db,
+            url,
             cleanup: Cleanup::Dir(dir),
         }
     }
@@ -86,10 +88,12 @@ impl TestDb {
             .await
             .unwrap();
         conn.close().await.unwrap();
-        let db = Db::connect(&format!("{admin}/{name}")).await.unwrap();
+        let url = format!("{admin}/{name}");
+        let db = Db::connect(&url).await.unwrap();
         db.migrate().await.unwrap();
         Self {
             db,
+            url,
             cleanup: Cleanup::Postgres(name),
         }
     }
