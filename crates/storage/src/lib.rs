@@ -7,12 +7,14 @@ mod codes;
 mod db;
 mod import;
 mod snapshot;
+mod staff;
 
 pub use accounts::{LinkPurpose, Membership, NewUser, SessionRow, Taken, UserRow};
 pub use codes::{Actor, UnitCodeRow};
 pub use db::{Backend, Db, StorageError};
 pub use domain::Snapshot;
 pub use import::Dataset;
+pub use staff::{AuditRow, Member, TokenRow};
 
 /// Runs one body on either pool; inside, `$p` is the concrete pool, so the same query
 /// text is compiled for both drivers.

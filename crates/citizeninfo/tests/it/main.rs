@@ -10,4 +10,5 @@ mod authorize_codes;
 mod e2e;
 mod pages;
 mod privacy;
+mod scope;
 mod storage_layer;

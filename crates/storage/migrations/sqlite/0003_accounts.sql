@@ -68,3 +68,15 @@ CREATE TABLE server_secrets (
 CREATE INDEX audit_log_actor ON audit_log (action, actor, at);
 CREATE INDEX audit_log_address ON audit_log (action, address, at);
 ALTER TABLE audit_log ADD COLUMN user_id BIGINT REFERENCES users (id) ON DELETE SET NULL;
+
+-- Personal API tokens: shown once, kept as a hash, revocable.
+CREATE TABLE api_tokens (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    last_used_at TEXT,
+    revoked_at TEXT
+);
+CREATE INDEX api_tokens_user ON api_tokens (user_id);

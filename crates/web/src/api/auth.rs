@@ -14,6 +14,7 @@ use utoipa::ToSchema;
 use super::error::ApiError;
 use crate::Shared;
 use crate::auth::flows::{self, FlowError, THROTTLE_WINDOW_MINUTES};
+use crate::auth::scope::Staff;
 use crate::auth::{self, ClientAddress, USER_KEY};
 use crate::params::FieldErrors;
 
@@ -390,11 +391,8 @@ async fn me_of(state: &Shared, id: i64) -> Result<Me, ApiError> {
 /// The signed-in account and its units.
 #[utoipa::path(get, path = "/api/v1/me", tag = "accounts",
     responses((status = 200, body = Me), (status = 401, body = ApiError)))]
-pub async fn me(State(state): State<Shared>, session: Session) -> Result<Json<Me>, ApiError> {
-    let id = auth::signed_in(&session)
-        .await
-        .ok_or_else(unauthenticated)?;
-    me_of(&state, id).await.map(Json)
+pub async fn me(State(state): State<Shared>, staff: Staff) -> Result<Json<Me>, ApiError> {
+    me_of(&state, staff.user.id).await.map(Json)
 }
 
 /// Delete the signed-in account and its personal data; audit records stay, unlinked.
@@ -421,20 +419,13 @@ pub async fn delete_me(
               (status = 422, body = ApiError), (status = 429, body = ApiError)))]
 pub async fn bind_unit(
     State(state): State<Shared>,
-    session: Session,
+    staff: Staff,
     address: ClientAddress,
     body: Result<Json<BindUnitRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Result<(StatusCode, Json<UnitMembership>), ApiError> {
-    let id = auth::signed_in(&session)
-        .await
-        .ok_or_else(unauthenticated)?;
     let r = json_body(body)?;
-    let user = state
-        .db
-        .user_by_id(id)
-        .await
-        .map_err(ApiError::internal)?
-        .ok_or_else(unauthenticated)?;
+    let user = staff.user;
+    let id = user.id;
     let unit = flows::bind_unit(
         &state,
         &user,

@@ -6,6 +6,7 @@ mod error;
 mod manuals;
 mod model;
 mod service_points;
+mod staff;
 mod units;
 
 use axum::Json;
@@ -27,7 +28,8 @@ pub use model::*;
         license(name = "AGPL-3.0-or-later")
     ),
     tags((name = "directory", description = "Service points, units and manuals"),
-         (name = "accounts", description = "Staff sign-up, e-mail verification, sign-in (session cookie) and the signed-in account"))
+         (name = "accounts", description = "Staff sign-up, e-mail verification, sign-in (session cookie) and the signed-in account"),
+         (name = "staff", description = "A unit's members, roles, audit and Authorize Codes; a session cookie or `Authorization: Bearer` with a personal API token"))
 )]
 struct ApiDoc;
 
@@ -43,6 +45,13 @@ fn account_routes() -> OpenApiRouter<Shared> {
         .routes(routes!(auth::password_reset_confirm))
         .routes(routes!(auth::me, auth::delete_me))
         .routes(routes!(auth::bind_unit))
+        .routes(routes!(staff::create_token, staff::list_tokens))
+        .routes(routes!(staff::revoke_token))
+        .routes(routes!(staff::members))
+        .routes(routes!(staff::set_role, staff::remove_member))
+        .routes(routes!(staff::audit))
+        .routes(routes!(staff::export_codes))
+        .routes(routes!(staff::rotate_code, staff::revoke_code))
 }
 
 /// The public directory and the account routes, without sessions (for the document).

@@ -3,6 +3,7 @@
 //! kept in the database by `session_store`.
 
 pub(crate) mod flows;
+pub(crate) mod scope;
 pub(crate) mod session_store;
 
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};

@@ -1,0 +1,413 @@
+//! Roles and scope: every staff route of the API (read from the OpenAPI document, so a
+//! new route is walked too) refuses a member of one office for another office's data;
+//! each role can do what it should; personal API tokens carry their owner's rights.
+
+use axum::Router;
+use axum::http::StatusCode;
+use chrono::Utc;
+use serde_json::json;
+use storage::{Actor, Db, NewUser};
+
+use crate::on_both_databases;
+use crate::support::{app, send_json, with_demo};
+
+const DEPARTMENT: &str = "0112140000000";
+const BANG_LAMUNG: &str = "0112140410104";
+const SATTAHIP: &str = "0112140410109";
+const PASSWORD: &str = "Chonburi2569";
+
+fn unit(code: &str) -> domain::UnitCode {
+    domain::UnitCode::parse(code).unwrap()
+}
+
+fn actor() -> Actor<'static> {
+    Actor {
+        name: "test",
+        address: None,
+    }
+}
+
+/// A confirmed account, optionally with a role on a unit.
+async fn person(db: &Db, username: &str, system_admin: bool, role: Option<(&str, &str)>) -> i64 {
+    let hash = web::hash_password(PASSWORD.into()).await.unwrap();
+    let email = format!("{username}@example.go.th");
+    let id = db
+        .create_user(
+            &NewUser {
+                username,
+                first_name: "ทดสอบ",
+                last_name: username,
+                email: Some(&email),
+                mobile: None,
+                citizen_id_hash: None,
+                citizen_id_last: None,
+                password_hash: Some(&hash),
+                is_system_admin: system_admin,
+                email_verified: true,
+            },
+            Utc::now(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    if let Some((code, role)) = role {
+        db.add_membership(id, &unit(code), role, actor(), Utc::now())
+            .await
+            .unwrap();
+    }
+    id
+}
+
+async fn cookie(app: &Router, username: &str) -> String {
+    let r = send_json(
+        app,
+        "POST",
+        "/api/v1/auth/login",
+        Some(json!({ "username": username, "password": PASSWORD })),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    r.session_cookie().unwrap()
+}
+
+/// Every (method, path) under `/api/v1/staff/` in the OpenAPI document.
+fn staff_routes() -> Vec<(String, String)> {
+    let doc = serde_json::to_value(web::api::openapi()).unwrap();
+    let mut out = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        if !path.starts_with("/api/v1/staff/") {
+            continue;
+        }
+        for method in ["get", "post", "put", "delete", "patch"] {
+            if item.get(method).is_some() {
+                out.push((method.to_uppercase(), path.clone()));
+            }
+        }
+    }
+    out
+}
+
+async fn walk(db: Db) {
+    with_demo(&db).await;
+    let (_, app) = app(&db).await;
+    // Codes for every office, as the department hands them out.
+    db.issue_codes_under(&unit(DEPARTMENT), actor(), Utc::now(), || {
+        domain::account::AuthorizeCode::from_random(rand::random())
+    })
+    .await
+    .unwrap();
+    let editor_a = person(&db, "editora", false, Some((BANG_LAMUNG, "editor"))).await;
+    let _admin_a = person(&db, "admina1", false, Some((BANG_LAMUNG, "admin"))).await;
+    let member_b = person(&db, "editorb", false, Some((SATTAHIP, "editor"))).await;
+    let _supervisor = person(&db, "superv1", false, Some((DEPARTMENT, "supervisor"))).await;
+    let _root = person(&db, "sysadmin", true, None).await;
+
+    let routes = staff_routes();
+    assert!(routes.len() >= 7, "{routes:?}");
+
+    // Unit A's editor and administrator get 403 or 404 on every staff route of unit B;
+    // without a session, 401.
+    for who in ["editora", "admina1"] {
+        let c = cookie(&app, who).await;
+        for (method, path) in &routes {
+            let uri = path
+                .replace("{code}", SATTAHIP)
+                .replace("{user}", &member_b.to_string())
+                .replace("{id}", "1");
+            let body =
+                matches!(method.as_str(), "PUT" | "POST").then(|| json!({ "role": "viewer" }));
+            let r = send_json(&app, method, &uri, body.clone(), Some(&c)).await;
+            assert!(
+                r.status == StatusCode::FORBIDDEN || r.status == StatusCode::NOT_FOUND,
+                "{who}: {method} {uri} gave {} {}",
+                r.status,
+                r.body
+            );
+            let r = send_json(&app, method, &uri, body, None).await;
+            assert_eq!(
+                r.status,
+                StatusCode::UNAUTHORIZED,
+                "{method} {uri} without a session"
+            );
+        }
+    }
+    // Nothing changed at B.
+    assert_eq!(db.members(&unit(SATTAHIP)).await.unwrap()[0].role, "editor");
+    assert!(
+        db.unit_for_code(&code_of(&db, SATTAHIP).await)
+            .await
+            .unwrap()
+            .is_some()
+    );
+
+    // An editor sees the members of their office, and changes nothing.
+    let c = cookie(&app, "editora").await;
+    let path = format!("/api/v1/staff/units/{BANG_LAMUNG}/members");
+    let r = send_json(&app, "GET", &path, None, Some(&c)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json().as_array().unwrap().len(), 2);
+    let r = send_json(
+        &app,
+        "PUT",
+        &format!("{path}/{editor_a}"),
+        Some(json!({ "role": "admin" })),
+        Some(&c),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = send_json(
+        &app,
+        "GET",
+        &format!("/api/v1/staff/units/{BANG_LAMUNG}/audit"),
+        None,
+        Some(&c),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+    // The office's administrator manages its members, but cannot make a supervisor
+    // nor change their own office's code.
+    let c = cookie(&app, "admina1").await;
+    let r = send_json(
+        &app,
+        "PUT",
+        &format!("{path}/{editor_a}"),
+        Some(json!({ "role": "viewer" })),
+        Some(&c),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["role"], "viewer");
+    let r = send_json(
+        &app,
+        "PUT",
+        &format!("{path}/{editor_a}"),
+        Some(json!({ "role": "owner" })),
+        Some(&c),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.json()["error"]["fields"]["role"].is_array());
+    let r = send_json(
+        &app,
+        "PUT",
+        &format!("{path}/{editor_a}"),
+        Some(json!({ "role": "supervisor" })),
+        Some(&c),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = send_json(
+        &app,
+        "POST",
+        &format!("/api/v1/staff/units/{BANG_LAMUNG}/authorize-code"),
+        None,
+        Some(&c),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = send_json(
+        &app,
+        "GET",
+        &format!("/api/v1/staff/units/{BANG_LAMUNG}/audit"),
+        None,
+        Some(&c),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("membership.role"), "{}", r.body);
+
+    // The department's supervisor rotates an office's code (the old one stops working),
+    // exports the codes as CSV, and reads the whole subtree's audit.
+    let c = cookie(&app, "superv1").await;
+    let old = code_of(&db, BANG_LAMUNG).await;
+    let r = send_json(
+        &app,
+        "POST",
+        &format!("/api/v1/staff/units/{BANG_LAMUNG}/authorize-code"),
+        None,
+        Some(&c),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let new = r.json()["authorize_code"].as_str().unwrap().to_owned();
+    assert_ne!(new, old.as_str());
+    assert!(db.unit_for_code(&old).await.unwrap().is_none());
+    let r = send_json(
+        &app,
+        "GET",
+        &format!("/api/v1/staff/units/{DEPARTMENT}/authorize-codes?format=csv"),
+        None,
+        Some(&c),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.content_type.starts_with("text/csv"));
+    assert!(r.body.starts_with('\u{feff}'), "a BOM for Excel");
+    assert!(
+        r.body.contains("สำนักงานพัฒนาชุมชนอำเภอบางละมุง") && r.body.contains(&new),
+        "{}",
+        r.body
+    );
+    assert_eq!(
+        r.body.lines().count(),
+        13,
+        "a header and the 12 offices: {}",
+        r.body
+    );
+    let r = send_json(
+        &app,
+        "GET",
+        &format!("/api/v1/staff/units/{DEPARTMENT}/audit"),
+        None,
+        Some(&c),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let actions: Vec<String> = r
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["action"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        actions.contains(&"authorize_code.rotate".to_owned()),
+        "{actions:?}"
+    );
+    let r = send_json(
+        &app,
+        "GET",
+        &format!("/api/v1/staff/units/{DEPARTMENT}/authorize-codes?format=xml"),
+        None,
+        Some(&c),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+
+    // The system administrator revokes anywhere; unknown units are 404.
+    let c = cookie(&app, "sysadmin").await;
+    let r = send_json(
+        &app,
+        "DELETE",
+        &format!("/api/v1/staff/units/{SATTAHIP}/authorize-code"),
+        None,
+        Some(&c),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let r = send_json(
+        &app,
+        "GET",
+        "/api/v1/staff/units/0999999999999/members",
+        None,
+        Some(&c),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+on_both_databases!(every_staff_route_keeps_to_its_scope, walk);
+
+async fn code_of(db: &Db, code: &str) -> domain::account::AuthorizeCode {
+    let rows = db
+        .issue_codes_under(&unit(code), actor(), Utc::now(), || {
+            domain::account::AuthorizeCode::from_random(rand::random())
+        })
+        .await
+        .unwrap();
+    domain::account::AuthorizeCode::parse(&rows[0].code).unwrap()
+}
+
+async fn tokens(db: Db) {
+    with_demo(&db).await;
+    let (_, app) = app(&db).await;
+    person(&db, "editora", false, Some((BANG_LAMUNG, "editor"))).await;
+    let c = cookie(&app, "editora").await;
+    let r = send_json(
+        &app,
+        "POST",
+        "/api/v1/me/tokens",
+        Some(json!({ "name": "สคริปต์รายงาน" })),
+        Some(&c),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let token = r.json()["token"].as_str().unwrap().to_owned();
+    let id = r.json()["id"].as_i64().unwrap();
+    let bearer = |t: &str| format!("Bearer {t}");
+    let with_token = |method: &'static str, uri: String, t: String| {
+        let app = app.clone();
+        async move {
+            let res = tower::ServiceExt::oneshot(
+                app,
+                axum::http::Request::builder()
+                    .method(method)
+                    .uri(uri)
+                    .header("authorization", bearer(&t))
+                    .header("content-type", "application/json")
+                    .body(axum::body::Body::from(r#"{"name":"more"}"#))
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+            res.status()
+        }
+    };
+    // The token acts as its owner, and no more.
+    assert_eq!(
+        with_token("GET", "/api/v1/me".into(), token.clone()).await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        with_token(
+            "GET",
+            format!("/api/v1/staff/units/{BANG_LAMUNG}/members"),
+            token.clone()
+        )
+        .await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        with_token(
+            "GET",
+            format!("/api/v1/staff/units/{SATTAHIP}/members"),
+            token.clone()
+        )
+        .await,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        with_token("POST", "/api/v1/me/tokens".into(), token.clone()).await,
+        StatusCode::FORBIDDEN,
+        "a token makes no tokens"
+    );
+    // Listed without the secret; stored only as a hash.
+    let r = send_json(&app, "GET", "/api/v1/me/tokens", None, Some(&c)).await;
+    assert_eq!(r.json()[0]["name"], "สคริปต์รายงาน");
+    assert!(!r.body.contains(&token));
+    let stored = db
+        .raw_strings("SELECT token_hash FROM api_tokens")
+        .await
+        .unwrap();
+    assert!(!stored[0].contains(&token[4..]));
+    // Revoked: it stops working at once.
+    let r = send_json(
+        &app,
+        "DELETE",
+        &format!("/api/v1/me/tokens/{id}"),
+        None,
+        Some(&c),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        with_token("GET", "/api/v1/me".into(), token.clone()).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        with_token("GET", "/api/v1/me".into(), "cit_not-a-token".into()).await,
+        StatusCode::UNAUTHORIZED
+    );
+}
+on_both_databases!(personal_api_tokens_carry_their_owners_rights, tokens);

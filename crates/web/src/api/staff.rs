@@ -1,0 +1,496 @@
+//! Staff routes on a unit (`/api/v1/staff/units/{code}/…`): its members and their
+//! roles, its audit, and the Authorize Codes of the units below it. Each checks the
+//! caller's scope; personal API tokens, of the same JSON API, carry their owner's rights.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use domain::UnitCode;
+use domain::account::AuthorizeCode;
+use serde::{Deserialize, Serialize};
+use storage::Actor;
+use utoipa::{IntoParams, ToSchema};
+
+use super::error::ApiError;
+use crate::Shared;
+use crate::auth::scope::{Right, Staff, require};
+use crate::auth::{ClientAddress, link_hash};
+use crate::params::FieldErrors;
+
+const ROLES: [&str; 4] = ["supervisor", "admin", "editor", "viewer"];
+
+fn unit_code(code: &str) -> Result<UnitCode, ApiError> {
+    UnitCode::parse(code.trim()).map_err(|_| {
+        ApiError::invalid(FieldErrors::from([(
+            "code".to_owned(),
+            vec!["รหัสหน่วยงานต้องเป็นตัวเลข 13 หลัก / A unit code has 13 digits".to_owned()],
+        )]))
+    })
+}
+
+fn actor<'a>(staff: &'a Staff, address: &'a ClientAddress) -> Actor<'a> {
+    Actor {
+        name: &staff.user.username,
+        address: address.0.as_deref(),
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MemberOut {
+    pub user: i64,
+    pub username: String,
+    pub name: String,
+    /// `supervisor`, `admin`, `editor` or `viewer`.
+    pub role: String,
+    pub since: DateTime<Utc>,
+}
+
+/// The members of a unit and their roles.
+#[utoipa::path(get, path = "/api/v1/staff/units/{code}/members", tag = "staff",
+    params(("code" = String, Path, description = "The unit's 13-digit code")),
+    responses((status = 200, body = [MemberOut]), (status = 401, body = ApiError), (status = 403, body = ApiError),
+              (status = 404, body = ApiError)))]
+pub async fn members(
+    State(state): State<Shared>,
+    staff: Staff,
+    Path(code): Path<String>,
+) -> Result<Json<Vec<MemberOut>>, ApiError> {
+    let unit = unit_code(&code)?;
+    require(&state, &staff, &unit, Right::View).await?;
+    let members = state.db.members(&unit).await.map_err(ApiError::internal)?;
+    Ok(Json(
+        members
+            .into_iter()
+            .map(|m| MemberOut {
+                user: m.user,
+                username: m.username,
+                name: format!("{} {}", m.first_name, m.last_name),
+                role: m.role,
+                since: m.since,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RoleRequest {
+    /// `supervisor`, `admin`, `editor` or `viewer`.
+    pub role: String,
+}
+
+/// Change a member's role. Administrators give `admin`, `editor` and `viewer`;
+/// `supervisor` only a supervisor or a system administrator. Nobody changes their own.
+#[utoipa::path(put, path = "/api/v1/staff/units/{code}/members/{user}", tag = "staff", request_body = RoleRequest,
+    params(("code" = String, Path, description = "The unit's 13-digit code"), ("user" = i64, Path, description = "The member's account id")),
+    responses((status = 200, body = MemberOut), (status = 403, body = ApiError), (status = 404, body = ApiError),
+              (status = 422, body = ApiError)))]
+pub async fn set_role(
+    State(state): State<Shared>,
+    staff: Staff,
+    address: ClientAddress,
+    Path((code, user)): Path<(String, i64)>,
+    body: Result<Json<RoleRequest>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<MemberOut>, ApiError> {
+    let unit = unit_code(&code)?;
+    require(&state, &staff, &unit, Right::Administer).await?;
+    let Json(r) = body
+        .map_err(|e| ApiError::status(StatusCode::BAD_REQUEST, "invalid_body", &e.body_text()))?;
+    let refuse = |why: &str| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_field",
+            why,
+            FieldErrors::from([("role".to_owned(), vec![why.to_owned()])]),
+        )
+    };
+    if !ROLES.contains(&r.role.as_str()) {
+        return Err(refuse(
+            "บทบาทต้องเป็น supervisor, admin, editor หรือ viewer / The role is supervisor, admin, editor or viewer",
+        ));
+    }
+    if user == staff.user.id {
+        return Err(refuse(
+            "เปลี่ยนบทบาทของตนเองไม่ได้ / You cannot change your own role",
+        ));
+    }
+    if r.role == "supervisor" && !staff.user.is_system_admin {
+        // Only someone who supervises here may make another supervisor.
+        let chain = state
+            .db
+            .unit_chain(&unit)
+            .await
+            .map_err(ApiError::internal)?
+            .unwrap_or_default();
+        let ids: Vec<i64> = chain.iter().map(|c| c.0).collect();
+        let held = state
+            .db
+            .roles_on(staff.user.id, &ids)
+            .await
+            .map_err(ApiError::internal)?;
+        if !held.iter().any(|(_, role)| role == "supervisor") {
+            return Err(crate::auth::scope::forbidden());
+        }
+    }
+    if !state
+        .db
+        .set_role(user, &unit, &r.role, actor(&staff, &address), Utc::now())
+        .await
+        .map_err(ApiError::internal)?
+    {
+        return Err(ApiError::not_found(
+            "user",
+            "ไม่ใช่สมาชิกของหน่วยงานนี้ / Not a member of this unit",
+        ));
+    }
+    let m = state
+        .db
+        .members(&unit)
+        .await
+        .map_err(ApiError::internal)?
+        .into_iter()
+        .find(|m| m.user == user)
+        .ok_or_else(|| ApiError::internal("member missing after update"))?;
+    Ok(Json(MemberOut {
+        user: m.user,
+        username: m.username,
+        name: format!("{} {}", m.first_name, m.last_name),
+        role: m.role,
+        since: m.since,
+    }))
+}
+
+/// Remove a member from a unit.
+#[utoipa::path(delete, path = "/api/v1/staff/units/{code}/members/{user}", tag = "staff",
+    params(("code" = String, Path, description = "The unit's 13-digit code"), ("user" = i64, Path, description = "The member's account id")),
+    responses((status = 204), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+pub async fn remove_member(
+    State(state): State<Shared>,
+    staff: Staff,
+    address: ClientAddress,
+    Path((code, user)): Path<(String, i64)>,
+) -> Result<StatusCode, ApiError> {
+    let unit = unit_code(&code)?;
+    require(&state, &staff, &unit, Right::Administer).await?;
+    if state
+        .db
+        .remove_member(user, &unit, actor(&staff, &address), Utc::now())
+        .await
+        .map_err(ApiError::internal)?
+    {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::not_found(
+            "user",
+            "ไม่ใช่สมาชิกของหน่วยงานนี้ / Not a member of this unit",
+        ))
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditOut {
+    pub at: DateTime<Utc>,
+    pub actor: Option<String>,
+    /// `authorize_code.issue`, `authorize_code.rotate`, `authorize_code.revoke`,
+    /// `membership.add`, `membership.role`, `membership.remove`, …
+    pub action: String,
+    pub unit: Option<String>,
+    pub detail: Option<String>,
+    pub address: Option<String>,
+}
+
+/// The audit of a unit and every unit below it, newest first (at most 500 records).
+#[utoipa::path(get, path = "/api/v1/staff/units/{code}/audit", tag = "staff",
+    params(("code" = String, Path, description = "The unit's 13-digit code")),
+    responses((status = 200, body = [AuditOut]), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+pub async fn audit(
+    State(state): State<Shared>,
+    staff: Staff,
+    Path(code): Path<String>,
+) -> Result<Json<Vec<AuditOut>>, ApiError> {
+    let unit = unit_code(&code)?;
+    require(&state, &staff, &unit, Right::Administer).await?;
+    let rows = state
+        .db
+        .audit_of_subtree(&unit, 500)
+        .await
+        .map_err(ApiError::internal)?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|r| AuditOut {
+                at: r.at,
+                actor: r.actor,
+                action: r.action,
+                unit: r.unit,
+                detail: r.detail,
+                address: r.address,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ExportParams {
+    /// `json` (default) or `csv` (UTF-8 with BOM, for Excel).
+    pub format: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnitCodeOut {
+    pub no: usize,
+    pub unit: String,
+    pub name: String,
+    pub authorize_code: String,
+}
+
+/// The Authorize Codes of every unit below this one, in the layout of the seed's
+/// attachment 2 (no., unit, code). Units without a code get one.
+#[utoipa::path(get, path = "/api/v1/staff/units/{code}/authorize-codes", tag = "staff",
+    params(("code" = String, Path, description = "The unit's 13-digit code"), ExportParams),
+    responses((status = 200, body = [UnitCodeOut]), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+pub async fn export_codes(
+    State(state): State<Shared>,
+    staff: Staff,
+    address: ClientAddress,
+    Path(code): Path<String>,
+    Query(q): Query<ExportParams>,
+) -> Result<Response, ApiError> {
+    let unit = unit_code(&code)?;
+    require(&state, &staff, &unit, Right::Administer).await?;
+    let format = q.format.as_deref().unwrap_or("json");
+    if !matches!(format, "json" | "csv") {
+        return Err(ApiError::invalid(FieldErrors::from([(
+            "format".to_owned(),
+            vec!["รูปแบบต้องเป็น json หรือ csv / The format is json or csv".to_owned()],
+        )])));
+    }
+    let rows = state
+        .db
+        .issue_codes_under(&unit, actor(&staff, &address), Utc::now(), fresh_code)
+        .await
+        .map_err(ApiError::internal)?;
+    // The unit's own code is handed out from above, not by itself.
+    let rows: Vec<UnitCodeOut> = rows
+        .into_iter()
+        .filter(|r| r.unit != unit)
+        .enumerate()
+        .map(|(i, r)| UnitCodeOut {
+            no: i + 1,
+            unit: r.unit.as_str().to_owned(),
+            name: r.name_th,
+            authorize_code: r.code,
+        })
+        .collect();
+    if format == "json" {
+        return Ok(Json(rows).into_response());
+    }
+    let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
+    let header_written = w.write_record(["ลำดับ", "รหัสหน่วยงาน", "หน่วยงาน", "Authorize Code"]);
+    header_written.map_err(ApiError::internal)?;
+    for r in &rows {
+        w.write_record([
+            r.no.to_string(),
+            r.unit.clone(),
+            r.name.clone(),
+            r.authorize_code.clone(),
+        ])
+        .map_err(ApiError::internal)?;
+    }
+    let bytes = w.into_inner().map_err(ApiError::internal)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"authorize-codes-{}.csv\"",
+                    unit.as_str()
+                ),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+fn fresh_code() -> AuthorizeCode {
+    AuthorizeCode::from_random(rand::random())
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CodeOut {
+    pub unit: String,
+    pub authorize_code: String,
+}
+
+/// Give a unit a new Authorize Code; the old one stops working at once.
+#[utoipa::path(post, path = "/api/v1/staff/units/{code}/authorize-code", tag = "staff",
+    params(("code" = String, Path, description = "The unit's 13-digit code")),
+    responses((status = 201, body = CodeOut), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+pub async fn rotate_code(
+    State(state): State<Shared>,
+    staff: Staff,
+    address: ClientAddress,
+    Path(code): Path<String>,
+) -> Result<(StatusCode, Json<CodeOut>), ApiError> {
+    let unit = unit_code(&code)?;
+    require(&state, &staff, &unit, Right::AdministerFromAbove).await?;
+    let new = state
+        .db
+        .rotate_code(&unit, actor(&staff, &address), Utc::now(), fresh_code())
+        .await
+        .map_err(|e| match e {
+            storage::StorageError::Data(_) => ApiError::not_found(
+                "code",
+                "หน่วยงานนี้ไม่มีรหัส Authorize Code / This unit takes no Authorize Code",
+            ),
+            e => ApiError::internal(e),
+        })?;
+    Ok((
+        StatusCode::CREATED,
+        Json(CodeOut {
+            unit: unit.as_str().to_owned(),
+            authorize_code: new.as_str().to_owned(),
+        }),
+    ))
+}
+
+/// Revoke a unit's Authorize Code.
+#[utoipa::path(delete, path = "/api/v1/staff/units/{code}/authorize-code", tag = "staff",
+    params(("code" = String, Path, description = "The unit's 13-digit code")),
+    responses((status = 204), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+pub async fn revoke_code(
+    State(state): State<Shared>,
+    staff: Staff,
+    address: ClientAddress,
+    Path(code): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let unit = unit_code(&code)?;
+    require(&state, &staff, &unit, Right::AdministerFromAbove).await?;
+    match state
+        .db
+        .revoke_code(&unit, actor(&staff, &address), Utc::now())
+        .await
+    {
+        Ok(true) => Ok(StatusCode::NO_CONTENT),
+        Ok(false) | Err(storage::StorageError::Data(_)) => Err(ApiError::not_found(
+            "code",
+            "หน่วยงานนี้ไม่มีรหัสที่ใช้งานอยู่ / This unit has no active code",
+        )),
+        Err(e) => Err(ApiError::internal(e)),
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewToken {
+    /// What the token is for, to recognise it in the list.
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenCreated {
+    pub id: i64,
+    pub name: String,
+    /// Shown this once: send it as `Authorization: Bearer …`.
+    pub token: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenOut {
+    pub id: i64,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+/// Create a personal API token with the rights of its owner. Only from a signed-in
+/// session: a token cannot make more tokens.
+#[utoipa::path(post, path = "/api/v1/me/tokens", tag = "accounts", request_body = NewToken,
+    responses((status = 201, body = TokenCreated), (status = 401, body = ApiError), (status = 403, body = ApiError),
+              (status = 422, body = ApiError)))]
+pub async fn create_token(
+    State(state): State<Shared>,
+    staff: Staff,
+    body: Result<Json<NewToken>, axum::extract::rejection::JsonRejection>,
+) -> Result<(StatusCode, Json<TokenCreated>), ApiError> {
+    if staff.via_token {
+        return Err(ApiError::status(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "สร้างโทเคนได้จากการเข้าสู่ระบบเท่านั้น / Tokens are made from a signed-in session only",
+        ));
+    }
+    let Json(r) = body
+        .map_err(|e| ApiError::status(StatusCode::BAD_REQUEST, "invalid_body", &e.body_text()))?;
+    let name = r.name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_field",
+            "กรุณาตั้งชื่อโทเคน (ไม่เกิน 100 ตัวอักษร) / Name the token (at most 100 characters)",
+            FieldErrors::from([("name".to_owned(), vec!["1–100 characters".to_owned()])]),
+        ));
+    }
+    let token = format!("cit_{}", hex::encode(rand::random::<[u8; 24]>()));
+    let id = state
+        .db
+        .add_token(staff.user.id, name, &link_hash(&token), Utc::now())
+        .await
+        .map_err(ApiError::internal)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(TokenCreated {
+            id,
+            name: name.to_owned(),
+            token,
+        }),
+    ))
+}
+
+/// The signed-in account's active tokens (never the tokens themselves).
+#[utoipa::path(get, path = "/api/v1/me/tokens", tag = "accounts",
+    responses((status = 200, body = [TokenOut]), (status = 401, body = ApiError)))]
+pub async fn list_tokens(
+    State(state): State<Shared>,
+    staff: Staff,
+) -> Result<Json<Vec<TokenOut>>, ApiError> {
+    let rows = state
+        .db
+        .tokens(staff.user.id)
+        .await
+        .map_err(ApiError::internal)?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|t| TokenOut {
+                id: t.id,
+                name: t.name,
+                created_at: t.created_at,
+                last_used_at: t.last_used_at,
+            })
+            .collect(),
+    ))
+}
+
+/// Revoke one of the signed-in account's tokens.
+#[utoipa::path(delete, path = "/api/v1/me/tokens/{id}", tag = "accounts",
+    params(("id" = i64, Path, description = "The token's id")),
+    responses((status = 204), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
+pub async fn revoke_token(
+    State(state): State<Shared>,
+    staff: Staff,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    if state
+        .db
+        .revoke_token(staff.user.id, id, Utc::now())
+        .await
+        .map_err(ApiError::internal)?
+    {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::not_found("id", "ไม่พบโทเคนนี้ / No such token"))
+    }
+}
