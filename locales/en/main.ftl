@@ -195,3 +195,7 @@ reset-choose = Choose your new password
 reset-ask = The e-mail address of your account; we will send a link to set a new password
 btn-save-password = Save the password
 reset-done = Your new password is set; sign in with it
+delete-title = Delete my account
+delete-ask = Deleting the account removes your name, e-mail, mobile number, the hashed citizen ID and every unit membership, for good. The audit log keeps its records, no longer linked to you
+btn-delete-account = Delete for good
+delete-done = Your account and its personal data are deleted

@@ -145,7 +145,8 @@ impl Db {
         })
     }
 
-    /// The audit records of a unit and every unit below it, newest first.
+    /// The audit records of a unit and every unit below it, and those of the accounts
+    /// of their members (sign-ins, failed ones too), newest first.
     pub async fn audit_of_subtree(
         &self,
         root: &UnitCode,
@@ -155,8 +156,10 @@ impl Db {
         Ok(on_pool!(&self.pool, p => sqlx::query_as(
             "WITH RECURSIVE sub(id) AS (SELECT id FROM units WHERE code = $1 \
              UNION ALL SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id) \
-             SELECT l.at, l.actor, l.action, u.code AS unit, l.detail, l.address FROM audit_log l JOIN units u ON u.id = l.unit_id \
-             WHERE l.unit_id IN (SELECT id FROM sub) ORDER BY l.id DESC LIMIT $2")
+             SELECT l.at, l.actor, l.action, u.code AS unit, l.detail, l.address FROM audit_log l LEFT JOIN units u ON u.id = l.unit_id \
+             WHERE l.unit_id IN (SELECT id FROM sub) \
+             OR (l.unit_id IS NULL AND l.user_id IN (SELECT m.user_id FROM memberships m WHERE m.unit_id IN (SELECT id FROM sub))) \
+             ORDER BY l.id DESC LIMIT $2")
             .bind(root.as_str()).bind(limit).fetch_all(p).await?))
     }
 

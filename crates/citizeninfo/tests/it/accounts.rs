@@ -540,6 +540,15 @@ async fn delete_account(db: Db) {
     assert!(db.user_by_username("wichai01").await.unwrap().is_none());
     let r = send_json(&app, "GET", "/api/v1/me", None, Some(&cookie)).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    // The same from the account page.
+    sign_up_and_verify(&app, &smtp, "wichai02", "wichai2@example.go.th").await;
+    let cookie = sign_in(&app, "wichai02", "Chonburi2569").await;
+    let r = send_json(&app, "GET", "/account/delete", None, Some(&cookie)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("ลบบัญชีถาวร"));
+    let r = send_json(&app, "POST", "/account/delete", None, Some(&cookie)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(db.user_by_username("wichai02").await.unwrap().is_none());
     // The record of the deletion stays, without personal data.
     let actions = db
         .raw_strings("SELECT action FROM audit_log")

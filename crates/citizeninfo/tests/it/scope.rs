@@ -259,6 +259,29 @@ async fn walk(db: Db) {
     let r = send_json(
         &app,
         "GET",
+        &format!("/api/v1/staff/units/{DEPARTMENT}/authorize-codes?format=xlsx"),
+        None,
+        Some(&c),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.content_type.contains("spreadsheetml"),
+        "{}",
+        r.content_type
+    );
+    let rows = read_xlsx(&r.raw);
+    assert_eq!(rows.len(), 13, "{rows:?}");
+    assert_eq!(rows[0], ["ลำดับ", "รหัสหน่วยงาน", "หน่วยงาน", "Authorize Code"]);
+    let row = rows
+        .iter()
+        .find(|r| r[2] == "สำนักงานพัฒนาชุมชนอำเภอบางละมุง")
+        .expect("Bang Lamung's row");
+    assert_eq!(row[1], BANG_LAMUNG, "the code keeps its leading zero");
+    assert_eq!(row[3], new);
+    let r = send_json(
+        &app,
+        "GET",
         &format!("/api/v1/staff/units/{DEPARTMENT}/audit"),
         None,
         Some(&c),
@@ -275,6 +298,16 @@ async fn walk(db: Db) {
     assert!(
         actions.contains(&"authorize_code.rotate".to_owned()),
         "{actions:?}"
+    );
+    // The sign-ins of the offices' members are the supervisor's to see too.
+    assert!(
+        r.json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["action"] == "signin" && a["actor"] == "editora"),
+        "{}",
+        r.body
     );
     let r = send_json(
         &app,
@@ -411,3 +444,35 @@ async fn tokens(db: Db) {
     );
 }
 on_both_databases!(personal_api_tokens_carry_their_owners_rights, tokens);
+
+/// The cells of a spreadsheet's first sheet as text, read back by openpyxl (which
+/// `scripts/test` installs): an independent reader of the file format.
+fn read_xlsx(bytes: &[u8]) -> Vec<Vec<String>> {
+    let path =
+        std::env::temp_dir().join(format!("citizeninfo-codes-{}.xlsx", rand::random::<u64>()));
+    std::fs::write(&path, bytes).unwrap();
+    let out = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(
+            "import json, sys, openpyxl\n\
+             ws = openpyxl.load_workbook(sys.argv[1]).worksheets[0]\n\
+             print(json.dumps([[('' if c is None else str(c)) for c in row] for row in ws.iter_rows(values_only=True)]))",
+        )
+        .arg(&path)
+        .output()
+        .expect("python3 with openpyxl (./scripts/test installs it)");
+    let _ = std::fs::remove_file(&path);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: Vec<Vec<String>> = serde_json::from_slice(&out.stdout).unwrap();
+    rows.into_iter()
+        .map(|r| {
+            r.into_iter()
+                .map(|c| c.trim_end_matches(".0").to_owned())
+                .collect()
+        })
+        .collect()
+}

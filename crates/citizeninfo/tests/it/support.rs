@@ -270,6 +270,7 @@ pub async fn send_json(
         content_type,
         headers,
         body: String::from_utf8_lossy(&bytes).into_owned(),
+        raw: bytes.to_vec(),
     }
 }
 
@@ -296,6 +297,8 @@ pub struct Reply {
     pub content_type: String,
     pub headers: axum::http::HeaderMap,
     pub body: String,
+    /// The body as received (for files such as spreadsheets).
+    pub raw: Vec<u8>,
 }
 
 impl Reply {
@@ -331,6 +334,7 @@ pub async fn get_with(app: &Router, uri: &str, headers: &[(&str, &str)]) -> Repl
         content_type,
         headers,
         body: String::from_utf8_lossy(&bytes).into_owned(),
+        raw: bytes.to_vec(),
     }
 }
 

@@ -233,7 +233,7 @@ pub async fn audit(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ExportParams {
-    /// `json` (default) or `csv` (UTF-8 with BOM, for Excel).
+    /// `json` (default), `csv` (UTF-8 with a BOM, for Excel) or `xlsx`.
     pub format: Option<String>,
 }
 
@@ -260,10 +260,10 @@ pub async fn export_codes(
     let unit = unit_code(&code)?;
     require(&state, &staff, &unit, Right::Administer).await?;
     let format = q.format.as_deref().unwrap_or("json");
-    if !matches!(format, "json" | "csv") {
+    if !matches!(format, "json" | "csv" | "xlsx") {
         return Err(ApiError::invalid(FieldErrors::from([(
             "format".to_owned(),
-            vec!["รูปแบบต้องเป็น json หรือ csv / The format is json or csv".to_owned()],
+            vec!["รูปแบบต้องเป็น json, csv หรือ xlsx / The format is json, csv or xlsx".to_owned()],
         )])));
     }
     let rows = state
@@ -283,29 +283,27 @@ pub async fn export_codes(
             authorize_code: r.code,
         })
         .collect();
-    if format == "json" {
-        return Ok(Json(rows).into_response());
-    }
-    let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
-    let header_written = w.write_record(["ลำดับ", "รหัสหน่วยงาน", "หน่วยงาน", "Authorize Code"]);
-    header_written.map_err(ApiError::internal)?;
-    for r in &rows {
-        w.write_record([
-            r.no.to_string(),
-            r.unit.clone(),
-            r.name.clone(),
-            r.authorize_code.clone(),
-        ])
-        .map_err(ApiError::internal)?;
-    }
-    let bytes = w.into_inner().map_err(ApiError::internal)?;
+    let headers = ["ลำดับ", "รหัสหน่วยงาน", "หน่วยงาน", "Authorize Code"];
+    let (bytes, content_type, extension) = match format {
+        "json" => return Ok(Json(rows).into_response()),
+        "xlsx" => (
+            codes_xlsx(&headers, &rows).map_err(ApiError::internal)?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        ),
+        _ => (
+            codes_csv(&headers, &rows).map_err(ApiError::internal)?,
+            "text/csv; charset=utf-8",
+            "csv",
+        ),
+    };
     Ok((
         [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_TYPE, content_type.to_owned()),
             (
                 header::CONTENT_DISPOSITION,
                 format!(
-                    "attachment; filename=\"authorize-codes-{}.csv\"",
+                    "attachment; filename=\"authorize-codes-{}.{extension}\"",
                     unit.as_str()
                 ),
             ),
@@ -314,6 +312,47 @@ pub async fn export_codes(
         bytes,
     )
         .into_response())
+}
+
+/// UTF-8 with a byte order mark: without it, Excel on a Thai Windows PC shows mojibake.
+fn codes_csv(headers: &[&str; 4], rows: &[UnitCodeOut]) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
+    w.write_record(headers)?;
+    for r in rows {
+        w.write_record([
+            r.no.to_string(),
+            r.unit.clone(),
+            r.name.clone(),
+            r.authorize_code.clone(),
+        ])?;
+    }
+    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+/// The same as a spreadsheet; unit codes stay text, or Excel would drop their leading 0.
+fn codes_xlsx(
+    headers: &[&str; 4],
+    rows: &[UnitCodeOut],
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold();
+    let sheet = book.add_worksheet();
+    sheet.set_name("Authorize Codes")?;
+    for (c, h) in headers.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *h, &bold)?;
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let row = i as u32 + 1;
+        sheet.write_number(row, 0, r.no as f64)?;
+        sheet.write_string(row, 1, &r.unit)?;
+        sheet.write_string(row, 2, &r.name)?;
+        sheet.write_string(row, 3, &r.authorize_code)?;
+    }
+    for (c, width) in [(0u16, 8.0), (1, 16.0), (2, 48.0), (3, 20.0)] {
+        sheet.set_column_width(c, width)?;
+    }
+    book.save_to_buffer()
 }
 
 fn fresh_code() -> AuthorizeCode {

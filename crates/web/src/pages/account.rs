@@ -988,3 +988,40 @@ pub(crate) async fn reset_submit(
         Err(e) => failure(lang, &uri, e),
     }
 }
+
+/// Deleting one's account: a page that says what goes, then the button that does it.
+pub(crate) async fn delete_form(session: Session, lang: Lang, uri: Uri) -> Response {
+    if auth::signed_in(&session).await.is_none() {
+        return to_signin(&uri);
+    }
+    NoticePage {
+        form_action: Some("/account/delete"),
+        button: lang.text("btn-delete-account"),
+        links: vec![("/account".into(), lang.t("account-title"))],
+        ..NoticePage::new(lang, &uri, "delete-title", lang.t("delete-ask"))
+    }
+    .into_response()
+}
+
+pub(crate) async fn delete_submit(
+    State(state): State<Shared>,
+    session: Session,
+    lang: Lang,
+    uri: Uri,
+    address: ClientAddress,
+) -> Response {
+    let Some(user) = auth::signed_in(&session).await else {
+        return to_signin(&Uri::from_static("/account"));
+    };
+    if let Err(e) = flows::delete_account(&state, user, &address).await {
+        return failure(lang, &uri, e);
+    }
+    let _ = session.flush().await;
+    notice(
+        lang,
+        &uri,
+        "delete-title",
+        lang.t("delete-done"),
+        vec![("/".into(), lang.t("nav-home"))],
+    )
+}

@@ -46,6 +46,10 @@ pub(crate) fn account_router(state: &Shared) -> Router<Shared> {
         .route("/account", get(account::account))
         .route("/account/units", post(account::bind_unit))
         .route(
+            "/account/delete",
+            get(account::delete_form).post(account::delete_submit),
+        )
+        .route(
             "/auth/verify",
             get(account::verify_form).post(account::verify_submit),
         )
