@@ -199,3 +199,5 @@ delete-title = Delete my account
 delete-ask = Deleting the account removes your name, e-mail, mobile number, the hashed citizen ID and every unit membership, for good. The audit log keeps its records, no longer linked to you
 btn-delete-account = Delete for good
 delete-done = Your account and its personal data are deleted
+signin-with = Sign in with
+oidc-failed = Signing in through the identity provider did not succeed; please try again

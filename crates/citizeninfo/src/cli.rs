@@ -27,55 +27,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Serve the public portal, the API and the operational endpoints.
-    Serve {
-        /// Address to listen on.
-        #[arg(long, env = "CITIZENINFO_LISTEN", default_value = "127.0.0.1:8080")]
-        listen: String,
-        /// Public address of the site, used in absolute links.
-        #[arg(long, env = "CITIZENINFO_BASE_URL")]
-        base_url: Option<String>,
-        /// Load the demo data when the database is empty.
-        #[arg(long)]
-        demo: bool,
-        /// Map tile URL template; empty for maps without tiles.
-        #[arg(
-            long,
-            env = "CITIZENINFO_TILE_URL",
-            default_value = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-        )]
-        tile_url: String,
-        /// Attribution shown on the map tiles.
-        #[arg(
-            long,
-            env = "CITIZENINFO_TILE_ATTRIBUTION",
-            default_value = "© OpenStreetMap contributors"
-        )]
-        tile_attribution: String,
-        /// How often to check whether the data changed elsewhere, in seconds.
-        #[arg(long, env = "CITIZENINFO_REFRESH_SECONDS", default_value_t = 5)]
-        refresh_seconds: u64,
-        /// Add /_bench/ceiling, the fixed response that benchmarks compare with.
-        #[arg(long, env = "CITIZENINFO_BENCH_CEILING", hide = true)]
-        bench_ceiling: bool,
-        /// Outgoing mail server, smtp://[user:password@]host[:port]; without it, mail is
-        /// written to files in --mail-dir.
-        #[arg(long, env = "CITIZENINFO_SMTP_URL")]
-        smtp_url: Option<String>,
-        /// Sender of the mail (verification and password reset links).
-        #[arg(
-            long,
-            env = "CITIZENINFO_MAIL_FROM",
-            default_value = "CITIZENinfo <no-reply@citizeninfo.invalid>"
-        )]
-        mail_from: String,
-        /// Folder for mail when no SMTP server is set.
-        #[arg(long, env = "CITIZENINFO_MAIL_DIR", default_value = "citizeninfo-mail")]
-        mail_dir: PathBuf,
-        /// Key of the citizen ID hash (keep it secret and the same on every instance);
-        /// when absent, one is made and kept in the database.
-        #[arg(long, env = "CITIZENINFO_SECRET_KEY", hide_env_values = true)]
-        secret_key: Option<String>,
-    },
+    Serve(Box<ServeArgs>),
     /// Create or update the database schema.
     Migrate,
     /// Load the demo data (Chonburi), or a synthetic national dataset for benchmarks.
@@ -97,6 +49,83 @@ pub enum Command {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "CITIZENINFO_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: String,
+    /// Public address of the site, used in absolute links.
+    #[arg(long, env = "CITIZENINFO_BASE_URL")]
+    base_url: Option<String>,
+    /// Load the demo data when the database is empty.
+    #[arg(long)]
+    demo: bool,
+    /// Map tile URL template; empty for maps without tiles.
+    #[arg(
+        long,
+        env = "CITIZENINFO_TILE_URL",
+        default_value = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    )]
+    tile_url: String,
+    /// Attribution shown on the map tiles.
+    #[arg(
+        long,
+        env = "CITIZENINFO_TILE_ATTRIBUTION",
+        default_value = "© OpenStreetMap contributors"
+    )]
+    tile_attribution: String,
+    /// How often to check whether the data changed elsewhere, in seconds.
+    #[arg(long, env = "CITIZENINFO_REFRESH_SECONDS", default_value_t = 5)]
+    refresh_seconds: u64,
+    /// Add /_bench/ceiling, the fixed response that benchmarks compare with.
+    #[arg(long, env = "CITIZENINFO_BENCH_CEILING", hide = true)]
+    bench_ceiling: bool,
+    /// Outgoing mail server, smtp://[user:password@]host[:port]; without it, mail is
+    /// written to files in --mail-dir.
+    #[arg(long, env = "CITIZENINFO_SMTP_URL")]
+    smtp_url: Option<String>,
+    /// Sender of the mail (verification and password reset links).
+    #[arg(
+        long,
+        env = "CITIZENINFO_MAIL_FROM",
+        default_value = "CITIZENinfo <no-reply@citizeninfo.invalid>"
+    )]
+    mail_from: String,
+    /// Folder for mail when no SMTP server is set.
+    #[arg(long, env = "CITIZENINFO_MAIL_DIR", default_value = "citizeninfo-mail")]
+    mail_dir: PathBuf,
+    /// Key of the citizen ID hash (keep it secret and the same on every instance);
+    /// when absent, one is made and kept in the database.
+    #[arg(long, env = "CITIZENINFO_SECRET_KEY", hide_env_values = true)]
+    secret_key: Option<String>,
+    /// OpenID Connect provider for staff sign-in (the Thai Digital ID), its issuer URL.
+    #[arg(long, env = "CITIZENINFO_OIDC_ISSUER")]
+    oidc_issuer: Option<String>,
+    #[arg(long, env = "CITIZENINFO_OIDC_CLIENT_ID", default_value = "")]
+    oidc_client_id: String,
+    #[arg(
+        long,
+        env = "CITIZENINFO_OIDC_CLIENT_SECRET",
+        default_value = "",
+        hide_env_values = true
+    )]
+    oidc_client_secret: String,
+    /// Send the client secret as the Digital ID expects (md5 with "EGA", 7 times).
+    #[arg(long, env = "CITIZENINFO_OIDC_DGA_SECRET")]
+    oidc_dga_secret: bool,
+    /// How the client authenticates at the token endpoint.
+    #[arg(
+        long,
+        env = "CITIZENINFO_OIDC_AUTH_METHOD",
+        default_value = "client_secret_basic",
+        value_parser = ["client_secret_basic", "client_secret_post"]
+    )]
+    oidc_auth_method: String,
+    /// The provider's name on the sign-in button.
+    #[arg(long, env = "CITIZENINFO_OIDC_NAME", default_value = "Digital ID")]
+    oidc_name: String,
 }
 
 #[derive(Subcommand, Debug)]
@@ -288,19 +317,26 @@ async fn run(cli: Cli) -> Result<()> {
                 }
             }
         }
-        Command::Serve {
-            listen,
-            base_url,
-            demo,
-            tile_url,
-            tile_attribution,
-            refresh_seconds,
-            bench_ceiling,
-            smtp_url,
-            mail_from,
-            mail_dir,
-            secret_key,
-        } => {
+        Command::Serve(args) => {
+            let ServeArgs {
+                listen,
+                base_url,
+                demo,
+                tile_url,
+                tile_attribution,
+                refresh_seconds,
+                bench_ceiling,
+                smtp_url,
+                mail_from,
+                mail_dir,
+                secret_key,
+                oidc_issuer,
+                oidc_client_id,
+                oidc_client_secret,
+                oidc_dga_secret,
+                oidc_auth_method,
+                oidc_name,
+            } = *args;
             let db = open(&cli.database_url).await?;
             if demo {
                 seed_demo(&db, None).await?;
@@ -314,6 +350,14 @@ async fn run(cli: Cli) -> Result<()> {
                 mail_from,
                 mail_dir,
                 secret_key,
+                oidc: oidc_issuer.map(|issuer| web::OidcConfig {
+                    issuer,
+                    client_id: oidc_client_id,
+                    client_secret: oidc_client_secret,
+                    dga_secret: oidc_dga_secret,
+                    auth_method: oidc_auth_method,
+                    display_name: oidc_name,
+                }),
             };
             let state = web::AppState::new(db, config).await?;
             state.spawn_refresher(Duration::from_secs(refresh_seconds.max(1)));

@@ -138,6 +138,37 @@ impl Db {
         )
     }
 
+    /// The account signed in with this provider's subject.
+    pub async fn user_by_oidc(
+        &self,
+        issuer: &str,
+        subject: &str,
+    ) -> Result<Option<UserRow>, StorageError> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE oidc_issuer = $1 AND oidc_subject = $2"
+        );
+        Ok(
+            on_pool!(&self.pool, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(issuer).bind(subject).fetch_optional(p).await?),
+        )
+    }
+
+    /// Links an account to a provider's subject; false when another account has it.
+    pub async fn link_oidc(
+        &self,
+        user: i64,
+        issuer: &str,
+        subject: &str,
+    ) -> Result<bool, StorageError> {
+        let r = on_pool!(&self.pool, p => sqlx::query(
+            "UPDATE users SET oidc_issuer = $1, oidc_subject = $2 WHERE id = $3")
+            .bind(issuer).bind(subject).bind(user).execute(p).await.map(|r| r.rows_affected()));
+        match r {
+            Ok(n) => Ok(n > 0),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     pub async fn user_by_id(&self, id: i64) -> Result<Option<UserRow>, StorageError> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
         Ok(

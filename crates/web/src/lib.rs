@@ -22,6 +22,7 @@ use std::time::Duration;
 use storage::Db;
 
 pub use auth::hash_password;
+pub use auth::oidc::{OidcConfig, dga_secret};
 pub use i18n::Lang;
 
 #[derive(Debug, Clone)]
@@ -39,6 +40,8 @@ pub struct Config {
     pub mail_dir: std::path::PathBuf,
     /// Key of the citizen ID hash; made once and kept in the database when not given.
     pub secret_key: Option<String>,
+    /// Sign-in with an OpenID Connect provider (the Thai Digital ID), when configured.
+    pub oidc: Option<auth::oidc::OidcConfig>,
 }
 
 impl Default for Config {
@@ -52,6 +55,7 @@ impl Default for Config {
             mail_from: "CITIZENinfo <no-reply@citizeninfo.invalid>".into(),
             mail_dir: "citizeninfo-mail".into(),
             secret_key: None,
+            oidc: None,
         }
     }
 }
@@ -72,6 +76,9 @@ pub struct AppState {
     pub mailer: mail::Mailer,
     /// The key of the citizen ID hash.
     citizen_key: Vec<u8>,
+    oidc: Option<auth::oidc::Oidc>,
+    /// The Content-Security-Policy header, made once.
+    csp: axum::http::HeaderValue,
 }
 
 pub type Shared = Arc<AppState>;
@@ -91,6 +98,14 @@ impl AppState {
                 .await?
                 .into_bytes(),
         };
+        // One TLS provider for the process (ring), for the calls to the OpenID provider;
+        // an error only says it was installed already.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let oidc = config
+            .oidc
+            .clone()
+            .map(|c| auth::oidc::Oidc::new(c, &config.base_url));
+        let csp = ops::content_security_policy(config.oidc.as_ref().map(|o| o.issuer.as_str()));
         let directory = Directory::build(db.snapshot().await?);
         release_freed_memory();
         Ok(Arc::new(Self {
@@ -100,6 +115,8 @@ impl AppState {
             metrics: ops::Metrics::new(),
             mailer,
             citizen_key,
+            csp,
+            oidc,
         }))
     }
 
@@ -220,7 +237,10 @@ pub fn router(state: Shared) -> Router {
             state.clone(),
             ops::track,
         ))
-        .layer(axum::middleware::from_fn(ops::security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            ops::security_headers,
+        ))
         .layer(tower_http::compression::CompressionLayer::new())
         .with_state(state)
 }

@@ -90,7 +90,29 @@ pub(crate) async fn track(State(_): State<Shared>, req: Request, next: Next) -> 
     res
 }
 
-pub(crate) async fn security_headers(req: Request, next: Next) -> Response {
+/// The content security policy. Forms post to this site only; sign-out after an OpenID
+/// sign-in redirects to the provider, and browsers hold such redirects to `form-action`
+/// too, so the provider's origin is added when one is configured.
+pub(crate) fn content_security_policy(oidc_issuer: Option<&str>) -> HeaderValue {
+    let provider = oidc_issuer
+        .and_then(|i| {
+            i.split_once("://").map(|(scheme, rest)| {
+                format!(" {scheme}://{}", rest.split('/').next().unwrap_or(""))
+            })
+        })
+        .filter(|o| o.bytes().all(|b| b.is_ascii_graphic() || b == b' ') && !o.contains(';'))
+        .unwrap_or_default();
+    HeaderValue::from_str(&format!(
+        "default-src 'self'; img-src 'self' data: https:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'{provider}; frame-ancestors 'none'"
+    ))
+    .unwrap_or(HeaderValue::from_static("default-src 'self'; form-action 'self'; frame-ancestors 'none'"))
+}
+
+pub(crate) async fn security_headers(
+    State(state): State<Shared>,
+    req: Request,
+    next: Next,
+) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     h.insert(
@@ -102,9 +124,8 @@ pub(crate) async fn security_headers(req: Request, next: Next) -> Response {
         header::REFERRER_POLICY,
         HeaderValue::from_static("strict-origin-when-cross-origin"),
     );
-    h.entry(header::CONTENT_SECURITY_POLICY).or_insert(HeaderValue::from_static(
-        "default-src 'self'; img-src 'self' data: https:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
-    ));
+    h.entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(state.csp.clone());
     res
 }
 

@@ -451,3 +451,201 @@ async fn officer_signs_up(db: Db) {
     assert!(errors.is_empty(), "console errors: {errors:#?}");
 }
 on_both_databases!(browser_sign_up_wizard_verify_and_bind, officer_signs_up);
+
+/// The OpenID provider of the tests (`tests/oidc/provider.mjs`, npm's oidc-provider,
+/// installed by `scripts/install-test-deps`), on a free loopback port.
+struct Provider {
+    child: Child,
+    issuer: String,
+}
+
+impl Drop for Provider {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn start_provider(secret: &str, auth_method: &str, base: &str) -> Provider {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/oidc");
+    let port = free_port();
+    let mut child = Command::new("node")
+        .current_dir(&dir)
+        .arg("provider.mjs")
+        .arg(port.to_string())
+        .arg("citizeninfo-test")
+        .arg(secret)
+        .arg(auth_method)
+        .arg(format!("{base}/auth/oidc/callback"))
+        .arg(format!("{base}/"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("node, with tests/oidc/node_modules (./scripts/install-test-deps)");
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Provider {
+                child,
+                issuer: format!("http://127.0.0.1:{port}"),
+            };
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("the OpenID provider did not start on port {port}");
+}
+
+/// Through the provider's own login and consent pages, back to the account page.
+async fn provider_login(c: &Client, base: &str, login: &str) {
+    c.goto(&format!("{base}/signin")).await.unwrap();
+    c.find(Locator::Css("a[href='/auth/oidc/start']"))
+        .await
+        .expect("the provider's sign-in button")
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("input[name=login]"))
+        .await
+        .unwrap()
+        .send_keys(login)
+        .await
+        .unwrap();
+    c.find(Locator::Css("input[name=password]"))
+        .await
+        .unwrap()
+        .send_keys("anything")
+        .await
+        .unwrap();
+    c.find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    // The consent page, when the provider asks.
+    for _ in 0..100 {
+        let url = c.current_url().await.unwrap();
+        if url.as_str().starts_with(base) {
+            break;
+        }
+        if let Ok(b) = c
+            .find(Locator::Css(
+                "button[type=submit][autofocus], form button[type=submit]",
+            ))
+            .await
+        {
+            let _ = b.click().await;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    wait_text(c, "h1", "บัญชีของฉัน").await;
+}
+
+/// Staff sign in with OpenID Connect (code + PKCE): the first sign-in makes the account
+/// from the verified claims, the second finds it again, and sign-out ends the provider's
+/// session too. SQLite runs it with the Digital ID's secret transformation and
+/// `client_secret_basic`, PostgreSQL with the plain secret and `client_secret_post`.
+async fn officer_signs_in_with_digital_id(db: Db, dga: bool, auth_method: &str) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let secret = "s3cret-of-the-test-client";
+    // The provider knows the secret in the form it will receive.
+    let expected = if dga {
+        web::dga_secret(secret)
+    } else {
+        secret.to_owned()
+    };
+    let provider = start_provider(&expected, auth_method, &base).await;
+    let config = web::Config {
+        base_url: base.clone(),
+        oidc: Some(web::OidcConfig {
+            issuer: provider.issuer.clone(),
+            client_id: "citizeninfo-test".into(),
+            client_secret: secret.into(),
+            dga_secret: dga,
+            auth_method: auth_method.into(),
+            display_name: "Digital ID".into(),
+        }),
+        ..test_config()
+    };
+    let state = web::AppState::new(db.clone(), config).await.unwrap();
+    let server = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            web::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+    });
+    let driver = start_driver().await;
+    let c = browser(&driver).await;
+
+    provider_login(&c, &base, "officer42").await;
+    let facts = text_of(&c, "dl.facts").await;
+    assert!(facts.contains("ประเสริฐ ดิจิทัล"), "{facts}");
+    assert!(facts.contains("officer42@digitalid.example"), "{facts}");
+    let user = db
+        .user_by_username("officer42")
+        .await
+        .unwrap()
+        .expect("an account from the claims");
+    assert!(user.email_verified_at.is_some(), "verified by the provider");
+    assert!(user.password_hash.is_none());
+
+    // Sign-out goes through the provider's end-session and comes back home.
+    c.find(Locator::Css("form[action='/signout'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    for _ in 0..100 {
+        let url = c.current_url().await.unwrap();
+        if url.as_str() == format!("{base}/") {
+            break;
+        }
+        if let Ok(b) = c
+            .find(Locator::Css("form button[type=submit], button[autofocus]"))
+            .await
+        {
+            let _ = b.click().await;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(c.current_url().await.unwrap().as_str(), format!("{base}/"));
+    c.goto(&format!("{base}/account")).await.unwrap();
+    wait_text(&c, "h1", "เข้าสู่ระบบ").await;
+
+    // Signing in again finds the same account.
+    provider_login(&c, &base, "officer42").await;
+    let all = db.raw_strings("SELECT username FROM users").await.unwrap();
+    assert_eq!(all, ["officer42"]);
+    let actions = db
+        .raw_strings("SELECT action FROM audit_log")
+        .await
+        .unwrap();
+    assert!(
+        actions.iter().filter(|a| *a == "signin").count() >= 1,
+        "{actions:?}"
+    );
+
+    c.close().await.unwrap();
+    drop(driver);
+    drop(provider);
+    server.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_digital_id_sign_in_sqlite() {
+    let t = crate::support::TestDb::sqlite().await;
+    officer_signs_in_with_digital_id(t.db.clone(), true, "client_secret_basic").await;
+    t.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_digital_id_sign_in_postgres() {
+    let t = crate::support::TestDb::postgres().await;
+    officer_signs_in_with_digital_id(t.db.clone(), false, "client_secret_post").await;
+    t.finish().await;
+}

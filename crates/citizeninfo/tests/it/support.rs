@@ -134,6 +134,7 @@ pub fn test_config() -> web::Config {
         mail_from: "CITIZENinfo <no-reply@citizeninfo.test>".into(),
         mail_dir: std::env::temp_dir().join(unique("citizeninfo_mail")),
         secret_key: Some("test key for citizen IDs".into()),
+        oidc: None,
     }
 }
 

@@ -504,3 +504,145 @@ pub(crate) async fn delete_account(
         .await
         .map_err(FlowError::internal)
 }
+
+/// Signs in with verified OpenID Connect claims: the account linked to the subject; else
+/// the account with the same verified e-mail address, now linked; else a new account
+/// made from the claims (its e-mail verified by the provider, no password).
+pub(crate) async fn oidc_sign_in(
+    state: &Shared,
+    c: &super::oidc::Claims,
+    address: &ClientAddress,
+) -> Result<UserRow> {
+    let now = Utc::now();
+    let db = &state.db;
+    if let Some(u) = db
+        .user_by_oidc(&c.issuer, &c.subject)
+        .await
+        .map_err(FlowError::internal)?
+    {
+        let name = u.username.to_lowercase();
+        db.audit(
+            "signin",
+            actor(&name, address),
+            Some(u.id),
+            Some("oidc"),
+            now,
+        )
+        .await
+        .map_err(FlowError::internal)?;
+        return Ok(u);
+    }
+    let email = c
+        .email
+        .as_deref()
+        .filter(|_| c.email_verified)
+        .and_then(|e| account::email(e).ok());
+    if let Some(e) = &email
+        && let Some(u) = db.user_by_email(e).await.map_err(FlowError::internal)?
+    {
+        if !db
+            .link_oidc(u.id, &c.issuer, &c.subject)
+            .await
+            .map_err(FlowError::internal)?
+        {
+            return Err(FlowError::internal(
+                "the account is linked to another sign-in",
+            ));
+        }
+        db.mark_email_verified(u.id, now)
+            .await
+            .map_err(FlowError::internal)?;
+        let name = u.username.to_lowercase();
+        db.audit("oidc.link", actor(&name, address), Some(u.id), None, now)
+            .await
+            .map_err(FlowError::internal)?;
+        return db
+            .user_by_id(u.id)
+            .await
+            .map_err(FlowError::internal)?
+            .ok_or_else(|| FlowError::internal("linked account vanished"));
+    }
+    let (first, last) = names_from(c);
+    let username = free_username(state, c).await?;
+    let created = db
+        .create_user(
+            &NewUser {
+                username: &username,
+                first_name: &first,
+                last_name: &last,
+                email: email.as_deref(),
+                mobile: None,
+                citizen_id_hash: None,
+                citizen_id_last: None,
+                password_hash: None,
+                is_system_admin: false,
+                email_verified: email.is_some(),
+            },
+            now,
+        )
+        .await
+        .map_err(FlowError::internal)?
+        .map_err(|t| FlowError::internal(format!("OpenID account not created: {t:?} taken")))?;
+    if !db
+        .link_oidc(created, &c.issuer, &c.subject)
+        .await
+        .map_err(FlowError::internal)?
+    {
+        let _ = db.delete_user(created).await;
+        return Err(FlowError::internal("the sign-in was linked meanwhile"));
+    }
+    let key = username.to_lowercase();
+    db.audit(
+        "signup",
+        actor(&key, address),
+        Some(created),
+        Some("oidc"),
+        now,
+    )
+    .await
+    .map_err(FlowError::internal)?;
+    db.user_by_id(created)
+        .await
+        .map_err(FlowError::internal)?
+        .ok_or_else(|| FlowError::internal("new account vanished"))
+}
+
+/// First name and surname from the claims; a single `name` is split at its first space.
+fn names_from(c: &super::oidc::Claims) -> (String, String) {
+    let clean = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    match (&c.given_name, &c.family_name, &c.name) {
+        (Some(g), Some(f), _) => (clean(g), clean(f)),
+        (_, _, Some(n)) => {
+            let n = clean(n);
+            match n.split_once(' ') {
+                Some((g, f)) => (g.to_owned(), f.to_owned()),
+                None => (n, String::new()),
+            }
+        }
+        (Some(g), None, None) => (clean(g), String::new()),
+        _ => (String::new(), String::new()),
+    }
+}
+
+/// A username for an account made at sign-in: the provider's, when it follows the rules
+/// and is free; else one derived from the subject.
+async fn free_username(state: &Shared, c: &super::oidc::Claims) -> Result<String> {
+    if let Some(p) = &c.preferred_username
+        && let Ok(u) = account::username(p)
+        && username_free(state, &u).await?
+    {
+        return Ok(u);
+    }
+    let digest = link_hash(&format!("{}|{}", c.issuer, c.subject));
+    for n in 0..100 {
+        let candidate = if n == 0 {
+            format!("id{}", &digest[..10])
+        } else {
+            format!("id{}{n}", &digest[..10])
+        };
+        if username_free(state, &candidate).await? {
+            return Ok(candidate);
+        }
+    }
+    Err(FlowError::internal("no free username"))
+}

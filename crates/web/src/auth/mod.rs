@@ -3,6 +3,7 @@
 //! kept in the database by `session_store`.
 
 pub(crate) mod flows;
+pub mod oidc;
 pub(crate) mod scope;
 pub(crate) mod session_store;
 

@@ -507,6 +507,8 @@ fn failure(lang: Lang, uri: &Uri, e: FlowError) -> Response {
 #[template(path = "signin.html")]
 pub(crate) struct SigninPage {
     l: Layout,
+    /// The OpenID provider's name, when sign-in through it is configured.
+    oidc: Option<String>,
     next: String,
     notice: Option<String>,
     fields: Vec<Field>,
@@ -539,6 +541,7 @@ fn local(next: &str) -> String {
 }
 
 fn signin_page(
+    state: &Shared,
     lang: Lang,
     uri: &Uri,
     next: &str,
@@ -548,6 +551,7 @@ fn signin_page(
 ) -> SigninPage {
     SigninPage {
         l: Layout::new(lang, lang.text("signin-title"), uri),
+        oidc: state.config.oidc.as_ref().map(|o| o.display_name.clone()),
         next: local(next),
         notice,
         fields: vec![
@@ -565,8 +569,14 @@ fn signin_page(
     }
 }
 
-pub(crate) async fn signin_form(lang: Lang, uri: Uri, Query(q): Query<NextQuery>) -> Response {
+pub(crate) async fn signin_form(
+    State(state): State<Shared>,
+    lang: Lang,
+    uri: Uri,
+    Query(q): Query<NextQuery>,
+) -> Response {
     signin_page(
+        &state,
         lang,
         &uri,
         q.next.as_deref().unwrap_or("/account"),
@@ -596,6 +606,7 @@ pub(crate) async fn signin_submit(
         (
             status,
             signin_page(
+                &state,
                 lang,
                 &uri,
                 &f.next,
@@ -627,6 +638,10 @@ pub(crate) async fn signin_submit(
     }
 }
 
+const OIDC_PENDING: &str = "oidc_pending";
+const OIDC_ID_TOKEN: &str = "oidc_id_token";
+
+/// Sign-out; after an OpenID sign-in, on to the provider's end-session too.
 pub(crate) async fn signout(
     State(state): State<Shared>,
     session: Session,
@@ -635,8 +650,110 @@ pub(crate) async fn signout(
     if let Some(user) = auth::signed_in(&session).await {
         let _ = flows::signed_out(&state, user, &address).await;
     }
+    let id_token: Option<String> = session.get(OIDC_ID_TOKEN).await.ok().flatten();
     let _ = session.flush().await;
+    if let (Some(oidc), Some(t)) = (&state.oidc, id_token) {
+        let back = format!("{}/", state.config.base_url.trim_end_matches('/'));
+        if let Some(url) = oidc.logout_url(Some(&t), &back).await {
+            return Redirect::to(&url).into_response();
+        }
+    }
     Redirect::to("/").into_response()
+}
+
+/// Off to the OpenID provider, with PKCE, state and nonce kept in the session.
+pub(crate) async fn oidc_start(
+    State(state): State<Shared>,
+    session: Session,
+    lang: Lang,
+    uri: Uri,
+) -> Response {
+    let Some(oidc) = &state.oidc else {
+        return super::error_page(StatusCode::NOT_FOUND, lang, &uri, lang.t("not-found"));
+    };
+    match oidc.start().await {
+        Ok((url, pending)) => {
+            if session.insert(OIDC_PENDING, &pending).await.is_err() {
+                return failure(
+                    lang,
+                    &uri,
+                    FlowError::Internal("session could not be stored".into()),
+                );
+            }
+            Redirect::to(&url).into_response()
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "OpenID sign-in could not start");
+            oidc_failed(lang, &uri)
+        }
+    }
+}
+
+fn oidc_failed(lang: Lang, uri: &Uri) -> Response {
+    (
+        StatusCode::BAD_GATEWAY,
+        NoticePage {
+            links: vec![("/signin".into(), lang.t("signin-title"))],
+            ..NoticePage::new(lang, uri, "signin-title", lang.t("oidc-failed"))
+        },
+    )
+        .into_response()
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct CallbackQuery {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+}
+
+/// Back from the provider: the code exchanged, the ID token checked, the account found,
+/// linked or made, and a fresh session.
+pub(crate) async fn oidc_callback(
+    State(state): State<Shared>,
+    session: Session,
+    lang: Lang,
+    uri: Uri,
+    address: ClientAddress,
+    Query(q): Query<CallbackQuery>,
+) -> Response {
+    let Some(oidc) = &state.oidc else {
+        return super::error_page(StatusCode::NOT_FOUND, lang, &uri, lang.t("not-found"));
+    };
+    let pending: Option<auth::oidc::Pending> = session.remove(OIDC_PENDING).await.ok().flatten();
+    let (Some(pending), Some(code), Some(st), None) = (pending, q.code, q.state, q.error.as_ref())
+    else {
+        if let Some(e) = &q.error {
+            tracing::warn!(error = %e, "the OpenID provider refused the sign-in");
+        }
+        return oidc_failed(lang, &uri);
+    };
+    let claims = match oidc.finish(pending, &code, &st).await {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::warn!(error = %e, "OpenID sign-in failed");
+            return oidc_failed(lang, &uri);
+        }
+    };
+    match flows::oidc_sign_in(&state, &claims, &address).await {
+        Ok(user) => {
+            if session.cycle_id().await.is_err()
+                || session.insert(USER_KEY, user.id).await.is_err()
+                || session
+                    .insert(OIDC_ID_TOKEN, &claims.id_token)
+                    .await
+                    .is_err()
+            {
+                return failure(
+                    lang,
+                    &uri,
+                    FlowError::Internal("session could not be stored".into()),
+                );
+            }
+            Redirect::to("/account").into_response()
+        }
+        Err(e) => failure(lang, &uri, e),
+    }
 }
 
 #[derive(Template, WebTemplate)]

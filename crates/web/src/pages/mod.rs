@@ -62,6 +62,8 @@ pub(crate) fn account_router(state: &Shared) -> Router<Shared> {
             get(account::reset_form).post(account::reset_submit),
         )
         .route("/auth/reset/request", post(account::reset_request))
+        .route("/auth/oidc/start", get(account::oidc_start))
+        .route("/auth/oidc/callback", get(account::oidc_callback))
         .layer(crate::auth::session_layer(state))
 }
 
