@@ -27,6 +27,7 @@ pub enum FieldError {
     UsernameTaken,
     EmailTaken,
     AuthorizeCodeUnknown,
+    PasswordWrong,
 }
 
 impl FieldError {
@@ -55,6 +56,7 @@ impl FieldError {
             FieldError::UsernameTaken => "ชื่อผู้ใช้นี้มีผู้ใช้แล้ว กรุณาเลือกชื่ออื่น",
             FieldError::EmailTaken => "อีเมลนี้ใช้สมัครบัญชีอื่นแล้ว",
             FieldError::AuthorizeCodeUnknown => "ไม่พบหน่วยงานของรหัสนี้ กรุณาตรวจสอบกับหน่วยงานต้นสังกัด",
+            FieldError::PasswordWrong => "รหัสผ่านปัจจุบันไม่ถูกต้อง",
         }
     }
 
@@ -89,6 +91,7 @@ impl FieldError {
             FieldError::AuthorizeCodeUnknown => {
                 "No unit has this code; check it with your supervising office"
             }
+            FieldError::PasswordWrong => "The current password is wrong",
         }
     }
 }
@@ -392,7 +395,7 @@ impl fmt::Debug for AuthorizeCode {
 }
 
 /// What the sign-up wizard collects, as typed.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct SignupForm {
     pub first_name: String,
     pub last_name: String,
@@ -404,8 +407,28 @@ pub struct SignupForm {
     pub password_confirmation: String,
 }
 
+/// Without the password and the citizen ID, should a form ever reach a log.
+impl fmt::Debug for SignupForm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SignupForm")
+            .field("first_name", &self.first_name)
+            .field("last_name", &self.last_name)
+            .field(
+                "citizen_id",
+                &format_args!("({} characters)", self.citizen_id.chars().count()),
+            )
+            .field("email", &self.email)
+            .field("username", &self.username)
+            .field(
+                "password",
+                &format_args!("({} characters)", self.password.chars().count()),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
 /// A sign-up that passed every rule.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Signup {
     pub first_name: String,
     pub last_name: String,
@@ -414,6 +437,15 @@ pub struct Signup {
     pub email: Option<String>,
     pub username: String,
     pub password: String,
+}
+
+impl fmt::Debug for Signup {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Signup")
+            .field("username", &self.username)
+            .field("citizen_id", &self.citizen_id)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Refusals by field name (the names of the form and of the API).
@@ -717,6 +749,124 @@ mod tests {
         assert!(!format!("{c:?}").contains("1234"), "codes never print");
     }
 
+    fn form() -> SignupForm {
+        SignupForm {
+            first_name: "สมศรี".into(),
+            last_name: "ใจดี".into(),
+            citizen_id: "".into(),
+            mobile: "".into(),
+            email: "somsri@example.go.th".into(),
+            username: "somsri01".into(),
+            password: "Chonburi2569".into(),
+            password_confirmation: "Chonburi2569".into(),
+        }
+    }
+
+    #[test]
+    fn a_whole_signup_is_checked_field_by_field() {
+        let ok = signup(&form()).unwrap();
+        assert_eq!(ok.citizen_id, None, "the citizen ID may be skipped");
+        assert_eq!(ok.mobile, None, "the mobile number may be skipped");
+        assert_eq!(ok.email.as_deref(), Some("somsri@example.go.th"));
+        let with_all = SignupForm {
+            citizen_id: "๑-๑๐๑๗-๐๐๒๐๗-๓๖-๖".into(),
+            mobile: "+66 81 234 5678".into(),
+            ..form()
+        };
+        let ok = signup(&with_all).unwrap();
+        assert_eq!(ok.citizen_id.unwrap().last_digits(), "7366");
+        assert_eq!(ok.mobile.as_deref(), Some("0812345678"));
+
+        // Each refusal names its field; several come back together.
+        let cases: Vec<(SignupForm, Vec<&str>)> = vec![
+            (
+                SignupForm {
+                    first_name: "นายสมชาย".into(),
+                    ..form()
+                },
+                vec!["first_name"],
+            ),
+            (
+                SignupForm {
+                    last_name: "".into(),
+                    ..form()
+                },
+                vec!["last_name"],
+            ),
+            (
+                SignupForm {
+                    citizen_id: "1101700207367".into(),
+                    ..form()
+                },
+                vec!["citizen_id"],
+            ),
+            (
+                SignupForm {
+                    mobile: "021234567".into(),
+                    ..form()
+                },
+                vec!["mobile"],
+            ),
+            (
+                SignupForm {
+                    email: "".into(),
+                    ..form()
+                },
+                vec!["email"],
+            ),
+            (
+                SignupForm {
+                    username: "som".into(),
+                    ..form()
+                },
+                vec!["username"],
+            ),
+            (
+                SignupForm {
+                    username: "สมศรี01".into(),
+                    ..form()
+                },
+                vec!["username"],
+            ),
+            (
+                SignupForm {
+                    password: "Chonburi2569".into(),
+                    password_confirmation: "Chonburi2560".into(),
+                    ..form()
+                },
+                vec!["password"],
+            ),
+            (
+                SignupForm {
+                    username: "Chonburi2569".into(),
+                    ..form()
+                },
+                vec!["password"],
+            ),
+            (
+                SignupForm {
+                    password: "abc12345".into(),
+                    password_confirmation: "abc12345".into(),
+                    ..form()
+                },
+                vec!["password"],
+            ),
+            (
+                SignupForm {
+                    first_name: "Mr John".into(),
+                    email: "no-at-sign".into(),
+                    mobile: "12".into(),
+                    ..form()
+                },
+                vec!["first_name", "mobile", "email"],
+            ),
+        ];
+        for (f, fields) in cases {
+            let got: Vec<&str> = signup(&f).unwrap_err().iter().map(|(n, _)| *n).collect();
+            assert_eq!(got, fields, "{f:?}");
+        }
+    }
+
     #[test]
     fn every_refusal_speaks_thai_and_english() {
         use FieldError::*;
@@ -739,6 +889,10 @@ mod tests {
             PasswordIsUsername,
             PasswordCommon,
             AuthorizeCode,
+            UsernameTaken,
+            EmailTaken,
+            AuthorizeCodeUnknown,
+            PasswordWrong,
         ] {
             assert!(
                 e.th()

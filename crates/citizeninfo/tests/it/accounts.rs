@@ -637,3 +637,80 @@ on_both_databases!(
     create_admin_makes_a_verified_system_administrator,
     first_admin
 );
+
+async fn change_password(db: Db) {
+    let smtp = SmtpSink::start().await;
+    let (_, app) = app_with_smtp(&db, &smtp).await;
+    sign_up_and_verify(&app, &smtp, "kannika1", "kannika@example.go.th").await;
+    let first = sign_in(&app, "kannika1", "Chonburi2569").await;
+    let second = sign_in(&app, "kannika1", "Chonburi2569").await;
+    let change = |current: &str, new: &str| json!({ "current_password": current, "password": new, "password_confirmation": new });
+    // The current password is checked, and the new one follows the rules.
+    let r = send_json(
+        &app,
+        "POST",
+        "/api/v1/me/password",
+        Some(change("Wrong12345", "Bangsaen2570")),
+        Some(&first),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.json()["error"]["fields"]["current_password"].is_array());
+    let r = send_json(
+        &app,
+        "POST",
+        "/api/v1/me/password",
+        Some(change("Chonburi2569", "kannika1")),
+        Some(&first),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.json()["error"]["fields"]["password"].is_array());
+    let r = send_json(
+        &app,
+        "POST",
+        "/api/v1/me/password",
+        Some(change("Chonburi2569", "Bangsaen2570")),
+        Some(&first),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // Every session of the account ended, the other browser's too.
+    for c in [&first, &second] {
+        let r = send_json(&app, "GET", "/api/v1/me", None, Some(c)).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    sign_in(&app, "kannika1", "Bangsaen2570").await;
+}
+on_both_databases!(a_password_change_ends_every_session, change_password);
+
+async fn secure_cookie(db: Db) {
+    citizeninfo::cli::create_admin(
+        &db,
+        "admin01",
+        "admin@example.go.th",
+        "ผู้ดูแล",
+        "ระบบ",
+        "Chonburi2569",
+    )
+    .await
+    .unwrap();
+    let config = web::Config {
+        base_url: "https://citizeninfo.example".into(),
+        ..crate::support::test_config()
+    };
+    let state = web::AppState::new(db.clone(), config).await.unwrap();
+    let app = web::router(state);
+    let r = send_json(
+        &app,
+        "POST",
+        "/api/v1/auth/login",
+        Some(json!({ "username": "admin01", "password": "Chonburi2569" })),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let set_cookie = r.headers.get("set-cookie").unwrap().to_str().unwrap();
+    assert!(set_cookie.contains("; Secure"), "{set_cookie}");
+}
+on_both_databases!(session_cookies_are_secure_under_https, secure_cookie);

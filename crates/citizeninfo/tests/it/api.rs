@@ -372,6 +372,43 @@ async fn openapi_document_describes_every_endpoint() {
     ] {
         assert!(doc["paths"][path]["get"].is_object(), "{path} missing");
     }
+    // The account flows, for integrations and scripts.
+    for (method, path) in [
+        ("post", "/api/v1/auth/signup"),
+        ("post", "/api/v1/auth/login"),
+        ("post", "/api/v1/auth/logout"),
+        ("post", "/api/v1/auth/verify"),
+        ("post", "/api/v1/auth/resend-verification"),
+        ("post", "/api/v1/auth/password-reset"),
+        ("post", "/api/v1/auth/password-reset/confirm"),
+        ("get", "/api/v1/me"),
+        ("delete", "/api/v1/me"),
+        ("post", "/api/v1/me/units"),
+        ("post", "/api/v1/me/password"),
+        ("post", "/api/v1/me/tokens"),
+        ("get", "/api/v1/me/tokens"),
+        ("delete", "/api/v1/me/tokens/{id}"),
+        ("get", "/api/v1/staff/units/{code}/members"),
+        ("get", "/api/v1/staff/units/{code}/authorize-codes"),
+    ] {
+        assert!(
+            doc["paths"][path][method].is_object(),
+            "{method} {path} missing"
+        );
+    }
+    let signup = &doc["components"]["schemas"]["SignupRequest"]["properties"];
+    for field in [
+        "first_name",
+        "last_name",
+        "citizen_id",
+        "mobile",
+        "email",
+        "username",
+        "password",
+        "password_confirmation",
+    ] {
+        assert!(signup[field].is_object(), "SignupRequest.{field} missing");
+    }
     let params: Vec<&str> = doc["paths"]["/api/v1/service-points"]["get"]["parameters"]
         .as_array()
         .unwrap()

@@ -455,3 +455,45 @@ pub async fn bind_unit(
         }),
     ))
 }
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PasswordChange {
+    pub current_password: String,
+    pub password: String,
+    pub password_confirmation: String,
+}
+
+/// Change the signed-in account's password. Every session of the account ends, this one
+/// too: sign in again with the new password. Not with an API token.
+#[utoipa::path(post, path = "/api/v1/me/password", tag = "accounts", request_body = PasswordChange,
+    responses((status = 200, body = Done), (status = 401, body = ApiError), (status = 403, body = ApiError),
+              (status = 422, body = ApiError), (status = 429, body = ApiError)))]
+pub async fn change_password(
+    State(state): State<Shared>,
+    staff: Staff,
+    session: Session,
+    address: ClientAddress,
+    body: Result<Json<PasswordChange>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<Done>, ApiError> {
+    if staff.via_token {
+        return Err(ApiError::status(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "เปลี่ยนรหัสผ่านได้จากการเข้าสู่ระบบเท่านั้น / Passwords are changed from a signed-in session only",
+        ));
+    }
+    let r = json_body(body)?;
+    flows::change_password(
+        &state,
+        &staff.user,
+        r.current_password,
+        &r.password,
+        &r.password_confirmation,
+        &address,
+    )
+    .await?;
+    session.flush().await.map_err(ApiError::internal)?;
+    Ok(Json(Done {
+        message: "เปลี่ยนรหัสผ่านแล้ว กรุณาเข้าสู่ระบบใหม่ / Password changed; please sign in again".into(),
+    }))
+}

@@ -45,6 +45,7 @@ fn account_routes() -> OpenApiRouter<Shared> {
         .routes(routes!(auth::password_reset_confirm))
         .routes(routes!(auth::me, auth::delete_me))
         .routes(routes!(auth::bind_unit))
+        .routes(routes!(auth::change_password))
         .routes(routes!(staff::create_token, staff::list_tokens))
         .routes(routes!(staff::revoke_token))
         .routes(routes!(staff::members))

@@ -646,3 +646,56 @@ async fn free_username(state: &Shared, c: &super::oidc::Claims) -> Result<String
     }
     Err(FlowError::internal("no free username"))
 }
+
+/// Changes a signed-in account's password after checking the current one; every session
+/// of the account ends, this one too.
+pub(crate) async fn change_password(
+    state: &Shared,
+    user: &UserRow,
+    current: String,
+    new: &str,
+    confirmation: &str,
+    address: &ClientAddress,
+) -> Result<()> {
+    let name = user.username.to_lowercase();
+    throttle(state, "signin.failed", &name, address).await?;
+    if !super::verify_password(user.password_hash.clone(), current).await {
+        state
+            .db
+            .audit(
+                "signin.failed",
+                actor(&name, address),
+                Some(user.id),
+                Some("password change"),
+                Utc::now(),
+            )
+            .await
+            .map_err(FlowError::internal)?;
+        return Err(FlowError::Fields(vec![(
+            "current_password",
+            FieldError::PasswordWrong,
+        )]));
+    }
+    account::password(new, confirmation, &user.username)
+        .map_err(|e| FlowError::Fields(vec![("password", e)]))?;
+    let hash = hash_password(new.to_owned())
+        .await
+        .map_err(FlowError::internal)?;
+    let now = Utc::now();
+    state
+        .db
+        .set_password(user.id, &hash, now)
+        .await
+        .map_err(FlowError::internal)?;
+    state
+        .db
+        .audit(
+            "password.change",
+            actor(&name, address),
+            Some(user.id),
+            None,
+            now,
+        )
+        .await
+        .map_err(FlowError::internal)
+}
