@@ -70,6 +70,8 @@ impl Mailer {
     }
 
     pub fn folder(dir: PathBuf, from: &str) -> Result<Self, MailError> {
+        // Absolute, so that the start-up log says exactly where mail goes.
+        let dir = std::path::absolute(&dir).unwrap_or(dir);
         Ok(Mailer::Folder {
             dir,
             from: parse_from(from)?,
