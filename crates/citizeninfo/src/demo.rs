@@ -170,11 +170,17 @@ pub fn dataset(now: DateTime<Utc>) -> Result<Dataset> {
                 name_th: dept.name_th,
                 name_en: dept.name_en,
             });
-            for unit in dept.units {
+            // Units may hold units (the provincial office holds the district offices),
+            // taken breadth first so that every parent comes before its children.
+            let mut queue: std::collections::VecDeque<(Node, UnitCode)> =
+                dept.units.into_iter().map(|u| (u, dept.code)).collect();
+            while let Some((mut unit, parent)) = queue.pop_front() {
+                let children = std::mem::take(&mut unit.units);
+                queue.extend(children.into_iter().map(|u| (u, unit.code)));
                 ds.units.push(Unit {
                     code: unit.code,
                     kind: UnitKind::Unit,
-                    parent: Some(dept.code),
+                    parent: Some(parent),
                     name_th: unit.name_th,
                     name_en: unit.name_en,
                 });

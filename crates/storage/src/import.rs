@@ -3,7 +3,7 @@
 //! on either database.
 
 use chrono::{DateTime, Utc};
-use domain::{Holiday, Manual, ServicePoint, Unit, UnitCode, UnitKind};
+use domain::{Holiday, Manual, ServicePoint, Unit, UnitCode};
 use sqlx::{Database, QueryBuilder};
 use std::collections::HashMap;
 
@@ -28,13 +28,34 @@ fn builder<DB: Database>(_: &sqlx::Pool<DB>, sql: &str) -> QueryBuilder<DB> {
     QueryBuilder::new(sql)
 }
 
-fn level(kind: UnitKind) -> u8 {
-    match kind {
-        UnitKind::Ministry => 0,
-        UnitKind::Department => 1,
-        UnitKind::Unit => 2,
-        UnitKind::ServicePoint => 3,
+/// How deep each unit of the dataset sits below the units it does not contain itself
+/// (ministries, or units already stored), so that a level is inserted after the one
+/// above it even when units hold units (a provincial office and its district offices).
+fn depths(units: &[Unit]) -> Result<HashMap<&str, usize>, StorageError> {
+    let parent_of: HashMap<&str, Option<&str>> = units
+        .iter()
+        .map(|u| (u.code.as_str(), u.parent.as_ref().map(|p| p.as_str())))
+        .collect();
+    let mut out = HashMap::with_capacity(units.len());
+    for u in units {
+        let mut depth = 0;
+        let mut at = u.parent.as_ref().map(|p| p.as_str());
+        while let Some(code) = at {
+            let Some(next) = parent_of.get(code) else {
+                break;
+            };
+            depth += 1;
+            if depth > units.len() {
+                return Err(StorageError::Data(format!(
+                    "unit {}: the tree above it loops",
+                    u.code
+                )));
+            }
+            at = *next;
+        }
+        out.insert(u.code.as_str(), depth);
     }
+    Ok(out)
 }
 
 impl Db {
@@ -47,8 +68,10 @@ impl Db {
             };
             refresh(sqlx::query_as("SELECT id, code FROM units").fetch_all(&mut *tx).await?, &mut ids);
 
-            for lvl in 0..4u8 {
-                let units: Vec<&Unit> = ds.units.iter().filter(|u| level(u.kind) == lvl).collect();
+            let depth = depths(&ds.units)?;
+            let deepest = depth.values().copied().max().unwrap_or(0);
+            for lvl in 0..=deepest {
+                let units: Vec<&Unit> = ds.units.iter().filter(|u| depth[u.code.as_str()] == lvl).collect();
                 for chunk in units.chunks(CHUNK) {
                     let mut rows = Vec::with_capacity(chunk.len());
                     for u in chunk {

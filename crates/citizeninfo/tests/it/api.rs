@@ -260,7 +260,11 @@ async fn details_units_and_manuals(db: Db) {
     let unit = get(&app, "/api/v1/units/0112140000000").await.json();
     assert_eq!(unit["kind"], "department");
     assert_eq!(unit["ancestors"][0]["code"], "0100000000000");
-    assert_eq!(unit["children"].as_array().unwrap().len(), 12);
+    // The department holds the provincial office, which holds the 11 district offices
+    // and its own service point.
+    assert_eq!(unit["children"].as_array().unwrap().len(), 1);
+    let province = get(&app, "/api/v1/units/0112140410100").await.json();
+    assert_eq!(province["children"].as_array().unwrap().len(), 12);
 
     let mid = d["manuals"][0]["id"].as_i64().unwrap();
     let m = get(&app, &format!("/api/v1/manuals/{mid}")).await.json();

@@ -124,7 +124,9 @@ async fn portal_pages(db: Db) {
     let units = get(&app, "/units").await;
     assert!(units.body.contains("กระทรวงมหาดไทย") && units.body.contains("กระทรวงสาธารณสุข"));
     let dept = get(&app, "/units/0112140000000").await;
-    assert!(dept.body.contains(BANG_LAMUNG_CDD));
+    assert!(dept.body.contains("สำนักงานพัฒนาชุมชนจังหวัดชลบุรี"));
+    let province = get(&app, "/units/0112140410100").await;
+    assert!(province.body.contains(BANG_LAMUNG_CDD));
     assert_eq!(
         get(&app, "/units/0000000000000").await.status,
         StatusCode::NOT_FOUND

@@ -12,6 +12,9 @@ use crate::on_both_databases;
 use crate::support::{app, send_json, with_demo};
 
 const DEPARTMENT: &str = "0112140000000";
+const PROVINCE: &str = "0112140410100";
+/// A district office of another department (the Department of Provincial Administration).
+const OTHER_DEPARTMENTS_OFFICE: &str = "0110030201101";
 const BANG_LAMUNG: &str = "0112140410104";
 const SATTAHIP: &str = "0112140410109";
 const PASSWORD: &str = "Chonburi2569";
@@ -318,6 +321,51 @@ async fn walk(db: Db) {
     )
     .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
+
+    // The provincial office's administrator hands out its districts' codes, and no
+    // other department's.
+    person(&db, "provadm1", false, Some((PROVINCE, "admin"))).await;
+    let c = cookie(&app, "provadm1").await;
+    for (unit, expected) in [
+        (SATTAHIP, StatusCode::CREATED),
+        (BANG_LAMUNG, StatusCode::CREATED),
+        (OTHER_DEPARTMENTS_OFFICE, StatusCode::FORBIDDEN),
+        (PROVINCE, StatusCode::FORBIDDEN),
+    ] {
+        let r = send_json(
+            &app,
+            "POST",
+            &format!("/api/v1/staff/units/{unit}/authorize-code"),
+            None,
+            Some(&c),
+        )
+        .await;
+        assert_eq!(r.status, expected, "{unit}: {}", r.body);
+    }
+    let r = send_json(
+        &app,
+        "GET",
+        &format!("/api/v1/staff/units/{PROVINCE}/authorize-codes"),
+        None,
+        Some(&c),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        r.json().as_array().unwrap().len(),
+        11,
+        "the 11 district offices: {}",
+        r.body
+    );
+    let r = send_json(
+        &app,
+        "GET",
+        &format!("/api/v1/staff/units/{DEPARTMENT}/authorize-codes"),
+        None,
+        Some(&c),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
 
     // The system administrator revokes anywhere; unknown units are 404.
     let c = cookie(&app, "sysadmin").await;
