@@ -93,9 +93,10 @@ pub struct ServeArgs {
         default_value = "CITIZENinfo <no-reply@citizeninfo.invalid>"
     )]
     mail_from: String,
-    /// Folder for mail when no SMTP server is set.
-    #[arg(long, env = "CITIZENINFO_MAIL_DIR", default_value = "citizeninfo-mail")]
-    mail_dir: PathBuf,
+    /// Folder for mail when no SMTP server is set [default: `citizeninfo-mail` beside the
+    /// SQLite file, or in the current directory with PostgreSQL].
+    #[arg(long, env = "CITIZENINFO_MAIL_DIR")]
+    mail_dir: Option<PathBuf>,
     /// Key of the citizen ID hash (keep it secret and the same on every instance);
     /// when absent, one is made and kept in the database.
     #[arg(long, env = "CITIZENINFO_SECRET_KEY", hide_env_values = true)]
@@ -348,7 +349,7 @@ async fn run(cli: Cli) -> Result<()> {
                 bench_ceiling,
                 smtp_url,
                 mail_from,
-                mail_dir,
+                mail_dir: mail_dir.unwrap_or_else(|| default_mail_dir(&cli.database_url)),
                 secret_key,
                 oidc: oidc_issuer.map(|issuer| web::OidcConfig {
                     issuer,
@@ -379,6 +380,19 @@ async fn run(cli: Cli) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Mail without an SMTP server goes next to the data: beside the SQLite file.
+fn default_mail_dir(database_url: &str) -> PathBuf {
+    database_url
+        .strip_prefix("sqlite://")
+        .map(|path| path.split('?').next().unwrap_or(path))
+        .and_then(|path| {
+            std::path::Path::new(path)
+                .parent()
+                .map(|p| p.join("citizeninfo-mail"))
+        })
+        .unwrap_or_else(|| PathBuf::from("citizeninfo-mail"))
 }
 
 /// Creates a verified system administrator after the sign-up rules.
@@ -470,6 +484,22 @@ async fn shutdown() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mail_goes_beside_the_sqlite_file() {
+        assert_eq!(
+            default_mail_dir("sqlite:///var/lib/citizeninfo/data.db"),
+            PathBuf::from("/var/lib/citizeninfo/citizeninfo-mail")
+        );
+        assert_eq!(
+            default_mail_dir("sqlite://citizeninfo.db"),
+            PathBuf::from("citizeninfo-mail")
+        );
+        assert_eq!(
+            default_mail_dir("postgres://db/ci"),
+            PathBuf::from("citizeninfo-mail")
+        );
+    }
 
     #[test]
     fn passwords_never_reach_the_log() {
