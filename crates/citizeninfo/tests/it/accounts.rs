@@ -4,7 +4,7 @@
 use axum::http::StatusCode;
 use chrono::Utc;
 use serde_json::json;
-use storage::{Actor, Db};
+use storage::Db;
 
 use crate::on_both_databases;
 use crate::support::{SmtpSink, app_with_smtp, send_json, with_demo};
@@ -225,20 +225,7 @@ async fn sign_up_verify_sign_in_and_bind(db: Db) {
     assert!(!stored[0].contains("1101700207366"));
 
     // Authorize Codes: a wrong one is refused on the field; the unit's own binds.
-    let now = Utc::now();
-    let admin = Actor {
-        name: "province admin",
-        address: None,
-    };
-    let codes = db
-        .issue_codes_under(
-            &domain::UnitCode::parse("0112140000000").unwrap(),
-            admin,
-            now,
-            || domain::account::AuthorizeCode::from_random(rand::random()),
-        )
-        .await
-        .unwrap();
+    let codes = crate::support::issue_codes(&db, "0112140000000").await;
     let bang_lamung = codes
         .iter()
         .find(|c| c.name_th.contains("บางละมุง"))

@@ -290,18 +290,7 @@ async fn officer_signs_up(db: Db) {
         )
         .await
     });
-    let codes = db
-        .issue_codes_under(
-            &domain::UnitCode::parse("0112140000000").unwrap(),
-            storage::Actor {
-                name: "province",
-                address: None,
-            },
-            chrono::Utc::now(),
-            || domain::account::AuthorizeCode::from_random(rand::random()),
-        )
-        .await
-        .unwrap();
+    let codes = crate::support::issue_codes(&db, "0112140000000").await;
     let office = codes
         .iter()
         .find(|c| c.name_th.contains("บางละมุง"))

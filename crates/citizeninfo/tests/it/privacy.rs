@@ -66,18 +66,7 @@ fn token_in(mail: &str, path: &str) -> String {
 
 async fn secrets_stay_out_of_the_log(t: &TestDb) {
     crate::support::with_demo(&t.db).await;
-    let codes =
-        t.db.issue_codes_under(
-            &domain::UnitCode::parse("0112140000000").unwrap(),
-            storage::Actor {
-                name: "province",
-                address: None,
-            },
-            chrono::Utc::now(),
-            || domain::account::AuthorizeCode::from_random(rand::random()),
-        )
-        .await
-        .unwrap();
+    let codes = crate::support::issue_codes(&t.db, "0112140000000").await;
     let code = codes[0].code.clone();
     let smtp = SmtpSink::start().await;
     let port = std::net::TcpListener::bind("127.0.0.1:0")

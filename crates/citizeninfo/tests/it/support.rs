@@ -257,22 +257,7 @@ pub async fn send_json(
             .body(Body::from(b.to_string())),
         None => req.body(Body::empty()),
     };
-    let res = app.clone().oneshot(req.unwrap()).await.unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let content_type = headers
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
-    let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    Reply {
-        status,
-        content_type,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-        raw: bytes.to_vec(),
-    }
+    reply(app, req.unwrap()).await
 }
 
 impl Reply {
@@ -317,11 +302,12 @@ pub async fn get_with(app: &Router, uri: &str, headers: &[(&str, &str)]) -> Repl
     for (k, v) in headers {
         req = req.header(*k, *v);
     }
-    let res = app
-        .clone()
-        .oneshot(req.body(Body::empty()).unwrap())
-        .await
-        .unwrap();
+    reply(app, req.body(Body::empty()).unwrap()).await
+}
+
+/// Sends a request through the router and collects the answer.
+async fn reply(app: &Router, req: Request<Body>) -> Reply {
+    let res = app.clone().oneshot(req).await.unwrap();
     let status = res.status();
     let headers = res.headers().clone();
     let content_type = headers
@@ -370,4 +356,19 @@ pub async fn with_demo_and_hidden_point(db: &Db, code: &str, name_th: &str) -> s
     ds.service_points.push(hidden);
     db.import(&ds, now).await.unwrap();
     ds
+}
+
+/// Gives every unit under `root` an Authorize Code, as its supervising office would.
+pub async fn issue_codes(db: &Db, root: &str) -> Vec<storage::UnitCodeRow> {
+    db.issue_codes_under(
+        &domain::UnitCode::parse(root).unwrap(),
+        storage::Actor {
+            name: "province",
+            address: None,
+        },
+        Utc::now(),
+        || domain::account::AuthorizeCode::from_random(rand::random()),
+    )
+    .await
+    .unwrap()
 }

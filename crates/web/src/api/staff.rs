@@ -21,6 +21,18 @@ use crate::params::FieldErrors;
 
 const ROLES: [&str; 4] = ["supervisor", "admin", "editor", "viewer"];
 
+impl From<storage::Member> for MemberOut {
+    fn from(m: storage::Member) -> Self {
+        MemberOut {
+            user: m.user,
+            username: m.username,
+            name: format!("{} {}", m.first_name, m.last_name),
+            role: m.role,
+            since: m.since,
+        }
+    }
+}
+
 fn unit_code(code: &str) -> Result<UnitCode, ApiError> {
     UnitCode::parse(code.trim()).map_err(|_| {
         ApiError::invalid(FieldErrors::from([(
@@ -60,18 +72,7 @@ pub async fn members(
     let unit = unit_code(&code)?;
     require(&state, &staff, &unit, Right::View).await?;
     let members = state.db.members(&unit).await.map_err(ApiError::internal)?;
-    Ok(Json(
-        members
-            .into_iter()
-            .map(|m| MemberOut {
-                user: m.user,
-                username: m.username,
-                name: format!("{} {}", m.first_name, m.last_name),
-                role: m.role,
-                since: m.since,
-            })
-            .collect(),
-    ))
+    Ok(Json(members.into_iter().map(MemberOut::from).collect()))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -152,13 +153,7 @@ pub async fn set_role(
         .into_iter()
         .find(|m| m.user == user)
         .ok_or_else(|| ApiError::internal("member missing after update"))?;
-    Ok(Json(MemberOut {
-        user: m.user,
-        username: m.username,
-        name: format!("{} {}", m.first_name, m.last_name),
-        role: m.role,
-        since: m.since,
-    }))
+    Ok(Json(m.into()))
 }
 
 /// Remove a member from a unit.
