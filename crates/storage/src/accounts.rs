@@ -330,16 +330,6 @@ impl Db {
         })
     }
 
-    /// The audit records of one account, newest first: (when, action, detail, address).
-    pub async fn audit_for_user(
-        &self,
-        user: i64,
-    ) -> Result<Vec<(DateTime<Utc>, String, Option<String>, Option<String>)>, StorageError> {
-        Ok(on_pool!(&self.pool, p => sqlx::query_as(
-            "SELECT at, action, detail, address FROM audit_log WHERE user_id = $1 ORDER BY id DESC LIMIT 200")
-            .bind(user).fetch_all(p).await?))
-    }
-
     /// A server key by name, made by `make` and stored the first time it is asked for;
     /// when two instances race, both end up with the first one stored.
     pub async fn server_secret(

@@ -142,7 +142,22 @@ impl AppState {
     }
 
     /// Polls the data version; cheap (one indexed row) and works on every database.
+    /// Also drops expired sessions once an hour, which no request reads any more.
     pub fn spawn_refresher(self: &Shared, every: Duration) {
+        let sessions = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(3600));
+            loop {
+                tick.tick().await;
+                if let Err(e) = sessions
+                    .db
+                    .sessions_delete_expired(chrono::Utc::now())
+                    .await
+                {
+                    tracing::warn!(error = %e, "expired sessions not deleted");
+                }
+            }
+        });
         let state = self.clone();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(every);

@@ -223,6 +223,21 @@ async fn citizen_finds_a_service(db: Db) {
 }
 on_both_databases!(browser_search_service_point_manual, citizen_finds_a_service);
 
+/// Serves the app on `listener` as the binary does, with the peer address of each
+/// connection (for throttling and the audit).
+fn serve(
+    listener: tokio::net::TcpListener,
+    state: web::Shared,
+) -> tokio::task::JoinHandle<std::io::Result<()>> {
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            web::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+    })
+}
+
 async fn text_of(c: &Client, css: &str) -> String {
     c.wait()
         .for_element(Locator::Css(css))
@@ -282,14 +297,10 @@ async fn officer_signs_up(db: Db) {
         smtp_url: Some(smtp.url.clone()),
         ..test_config()
     };
-    let state = web::AppState::new(db.clone(), config).await.unwrap();
-    let server = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            web::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await
-    });
+    let server = serve(
+        listener,
+        web::AppState::new(db.clone(), config).await.unwrap(),
+    );
     let codes = crate::support::issue_codes(&db, "0112140000000").await;
     let office = codes
         .iter()
@@ -559,14 +570,10 @@ async fn officer_signs_in_with_digital_id(db: Db, dga: bool, auth_method: &str) 
         }),
         ..test_config()
     };
-    let state = web::AppState::new(db.clone(), config).await.unwrap();
-    let server = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            web::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await
-    });
+    let server = serve(
+        listener,
+        web::AppState::new(db.clone(), config).await.unwrap(),
+    );
     let driver = start_driver().await;
     let c = browser(&driver).await;
 

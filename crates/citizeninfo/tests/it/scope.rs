@@ -95,11 +95,7 @@ async fn walk(db: Db) {
     with_demo(&db).await;
     let (_, app) = app(&db).await;
     // Codes for every office, as the department hands them out.
-    db.issue_codes_under(&unit(DEPARTMENT), actor(), Utc::now(), || {
-        domain::account::AuthorizeCode::from_random(rand::random())
-    })
-    .await
-    .unwrap();
+    crate::support::issue_codes(&db, DEPARTMENT).await;
     let editor_a = person(&db, "editora", false, Some((BANG_LAMUNG, "editor"))).await;
     let _admin_a = person(&db, "admina1", false, Some((BANG_LAMUNG, "admin"))).await;
     let member_b = person(&db, "editorb", false, Some((SATTAHIP, "editor"))).await;
@@ -391,12 +387,7 @@ async fn walk(db: Db) {
 on_both_databases!(every_staff_route_keeps_to_its_scope, walk);
 
 async fn code_of(db: &Db, code: &str) -> domain::account::AuthorizeCode {
-    let rows = db
-        .issue_codes_under(&unit(code), actor(), Utc::now(), || {
-            domain::account::AuthorizeCode::from_random(rand::random())
-        })
-        .await
-        .unwrap();
+    let rows = crate::support::issue_codes(db, code).await;
     domain::account::AuthorizeCode::parse(&rows[0].code).unwrap()
 }
 

@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 use super::error::ApiError;
 use crate::Shared;
 use crate::auth::flows::{self, FlowError, THROTTLE_WINDOW_MINUTES};
-use crate::auth::scope::Staff;
+use crate::auth::scope::{Staff, unauthenticated};
 use crate::auth::{self, ClientAddress, USER_KEY};
 use crate::params::FieldErrors;
 
@@ -140,14 +140,6 @@ fn unprocessable(errors: &[(&'static str, FieldError)]) -> ApiError {
         "invalid_field",
         &message,
         fields,
-    )
-}
-
-fn unauthenticated() -> ApiError {
-    ApiError::status(
-        StatusCode::UNAUTHORIZED,
-        "unauthenticated",
-        "กรุณาเข้าสู่ระบบ / Please sign in",
     )
 }
 
@@ -297,7 +289,7 @@ pub async fn login(
         .insert(USER_KEY, user.id)
         .await
         .map_err(ApiError::internal)?;
-    me_of(&state, user.id).await.map(Json)
+    me_of(&state, user).await.map(Json)
 }
 
 /// Sign out: ends the session.
@@ -353,25 +345,26 @@ pub async fn password_reset_confirm(
     }))
 }
 
-async fn me_of(state: &Shared, id: i64) -> Result<Me, ApiError> {
-    let u = state
-        .db
-        .user_by_id(id)
-        .await
-        .map_err(ApiError::internal)?
-        .ok_or_else(unauthenticated)?;
-    let units = state
-        .db
-        .memberships(id)
-        .await
-        .map_err(ApiError::internal)?
-        .into_iter()
-        .map(|m| UnitMembership {
+impl From<storage::Membership> for UnitMembership {
+    fn from(m: storage::Membership) -> Self {
+        UnitMembership {
             unit: m.unit.as_str().to_owned(),
             name: m.unit_name_th,
             role: m.role,
             since: m.since,
-        })
+        }
+    }
+}
+
+/// The account as the API shows it, from the row the caller already holds.
+async fn me_of(state: &Shared, u: storage::UserRow) -> Result<Me, ApiError> {
+    let units = state
+        .db
+        .memberships(u.id)
+        .await
+        .map_err(ApiError::internal)?
+        .into_iter()
+        .map(UnitMembership::from)
         .collect();
     Ok(Me {
         id: u.id,
@@ -392,7 +385,7 @@ async fn me_of(state: &Shared, id: i64) -> Result<Me, ApiError> {
 #[utoipa::path(get, path = "/api/v1/me", tag = "accounts",
     responses((status = 200, body = Me), (status = 401, body = ApiError)))]
 pub async fn me(State(state): State<Shared>, staff: Staff) -> Result<Json<Me>, ApiError> {
-    me_of(&state, staff.user.id).await.map(Json)
+    me_of(&state, staff.user).await.map(Json)
 }
 
 /// Delete the signed-in account and its personal data; audit records stay, unlinked.
@@ -445,15 +438,7 @@ pub async fn bind_unit(
         .into_iter()
         .find(|m| m.unit == unit)
         .ok_or_else(|| ApiError::internal("membership missing after insert"))?;
-    Ok((
-        StatusCode::CREATED,
-        Json(UnitMembership {
-            unit: m.unit.as_str().to_owned(),
-            name: m.unit_name_th,
-            role: m.role,
-            since: m.since,
-        }),
-    ))
+    Ok((StatusCode::CREATED, Json(m.into())))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -33,6 +33,17 @@ impl From<storage::Member> for MemberOut {
     }
 }
 
+impl From<storage::TokenRow> for TokenOut {
+    fn from(t: storage::TokenRow) -> Self {
+        TokenOut {
+            id: t.id,
+            name: t.name,
+            created_at: t.created_at,
+            last_used_at: t.last_used_at,
+        }
+    }
+}
+
 fn unit_code(code: &str) -> Result<UnitCode, ApiError> {
     UnitCode::parse(code.trim()).map_err(|_| {
         ApiError::invalid(FieldErrors::from([(
@@ -95,7 +106,7 @@ pub async fn set_role(
     body: Result<Json<RoleRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<MemberOut>, ApiError> {
     let unit = unit_code(&code)?;
-    require(&state, &staff, &unit, Right::Administer).await?;
+    let held = require(&state, &staff, &unit, Right::Administer).await?;
     let Json(r) = body
         .map_err(|e| ApiError::status(StatusCode::BAD_REQUEST, "invalid_body", &e.body_text()))?;
     let refuse = |why: &str| {
@@ -116,23 +127,9 @@ pub async fn set_role(
             "เปลี่ยนบทบาทของตนเองไม่ได้ / You cannot change your own role",
         ));
     }
-    if r.role == "supervisor" && !staff.user.is_system_admin {
-        // Only someone who supervises here may make another supervisor.
-        let chain = state
-            .db
-            .unit_chain(&unit)
-            .await
-            .map_err(ApiError::internal)?
-            .unwrap_or_default();
-        let ids: Vec<i64> = chain.iter().map(|c| c.0).collect();
-        let held = state
-            .db
-            .roles_on(staff.user.id, &ids)
-            .await
-            .map_err(ApiError::internal)?;
-        if !held.iter().any(|(_, role)| role == "supervisor") {
-            return Err(crate::auth::scope::forbidden());
-        }
+    // Only someone who supervises here may make another supervisor.
+    if r.role == "supervisor" && !held.supervises() {
+        return Err(crate::auth::scope::forbidden());
     }
     if !state
         .db
@@ -496,16 +493,7 @@ pub async fn list_tokens(
         .tokens(staff.user.id)
         .await
         .map_err(ApiError::internal)?;
-    Ok(Json(
-        rows.into_iter()
-            .map(|t| TokenOut {
-                id: t.id,
-                name: t.name,
-                created_at: t.created_at,
-                last_used_at: t.last_used_at,
-            })
-            .collect(),
-    ))
+    Ok(Json(rows.into_iter().map(TokenOut::from).collect()))
 }
 
 /// Revoke one of the signed-in account's tokens.

@@ -225,7 +225,7 @@ impl Oidc {
         code: &str,
         state: &str,
     ) -> Result<Claims, OidcError> {
-        if !constant_time_eq(pending.state.as_bytes(), state.as_bytes()) {
+        if !domain::account::constant_time_eq(pending.state.as_bytes(), state.as_bytes()) {
             return Err(OidcError::State);
         }
         let (client, _) = self.client().await?;
@@ -278,10 +278,6 @@ impl Oidc {
         }
         Some(url.to_string())
     }
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 #[cfg(test)]

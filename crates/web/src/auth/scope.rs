@@ -105,13 +105,27 @@ pub(crate) fn allows(roles: &[(usize, &str)], right: Right) -> bool {
     })
 }
 
+/// What a member of staff holds on a unit, once checked.
+pub(crate) struct Held {
+    system_admin: bool,
+    /// Roles on the unit or above it, by distance (0 = the unit itself).
+    roles: Vec<(usize, String)>,
+}
+
+impl Held {
+    /// A supervisor here (or a system administrator): who may make other supervisors.
+    pub(crate) fn supervises(&self) -> bool {
+        self.system_admin || self.roles.iter().any(|(_, r)| r == "supervisor")
+    }
+}
+
 /// Checks `right` on `unit` for `staff`: 404 for an unknown unit, 403 without the right.
 pub(crate) async fn require(
     state: &Shared,
     staff: &Staff,
     unit: &UnitCode,
     right: Right,
-) -> Result<(), ApiError> {
+) -> Result<Held, ApiError> {
     let chain = state
         .db
         .unit_chain(unit)
@@ -119,7 +133,10 @@ pub(crate) async fn require(
         .map_err(ApiError::internal)?
         .ok_or_else(|| ApiError::not_found("code", "ไม่พบหน่วยงานรหัสนี้ / No unit has this code"))?;
     if staff.user.is_system_admin {
-        return Ok(());
+        return Ok(Held {
+            system_admin: true,
+            roles: Vec::new(),
+        });
     }
     let ids: Vec<i64> = chain.iter().map(|c| c.0).collect();
     let held = state
@@ -127,16 +144,16 @@ pub(crate) async fn require(
         .roles_on(staff.user.id, &ids)
         .await
         .map_err(ApiError::internal)?;
-    let roles: Vec<(usize, &str)> = held
-        .iter()
-        .filter_map(|(unit_id, role)| {
-            ids.iter()
-                .position(|i| i == unit_id)
-                .map(|d| (d, role.as_str()))
-        })
+    let roles: Vec<(usize, String)> = held
+        .into_iter()
+        .filter_map(|(unit_id, role)| ids.iter().position(|i| *i == unit_id).map(|d| (d, role)))
         .collect();
-    if allows(&roles, right) {
-        Ok(())
+    let by_name: Vec<(usize, &str)> = roles.iter().map(|(d, r)| (*d, r.as_str())).collect();
+    if allows(&by_name, right) {
+        Ok(Held {
+            system_admin: false,
+            roles,
+        })
     } else {
         Err(forbidden())
     }

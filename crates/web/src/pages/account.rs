@@ -530,10 +530,7 @@ pub(crate) struct NextQuery {
 
 /// Only local paths are followed after sign-in.
 fn local(next: &str) -> String {
-    if next.starts_with('/')
-        && !next.starts_with("//")
-        && next.bytes().all(|b| b.is_ascii_graphic() && b != b'\\')
-    {
+    if super::is_local_path(next) {
         next.to_owned()
     } else {
         "/account".to_owned()
@@ -917,9 +914,7 @@ pub(crate) async fn bind_unit(
         Ok(unit) => {
             let name = state
                 .directory()
-                .units
-                .iter()
-                .find(|e| e.unit.code == unit)
+                .unit(unit.as_str())
                 .map(|e| e.unit.name_th.clone())
                 .unwrap_or_else(|| unit.as_str().to_owned());
             let done = lang.t_with("bind-done", &[("unit", name)]);

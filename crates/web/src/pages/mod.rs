@@ -167,15 +167,21 @@ struct Next {
     next: Option<String>,
 }
 
+/// Whether `next` is a path on this site that a redirect may follow as it is: not
+/// another host (`//…`, `/\…`), and percent-encoded as the site's own links are (raw
+/// Thai, spaces or control characters are refused).
+pub(crate) fn is_local_path(next: &str) -> bool {
+    next.starts_with('/')
+        && !next.starts_with("//")
+        && next.bytes().all(|b| b.is_ascii_graphic() && b != b'\\')
+}
+
 /// Sets the language cookie and goes back to the page; only local paths are followed.
 async fn switch_lang(Path(code): Path<String>, Query(q): Query<Next>) -> Response {
     let lang = Lang::parse(&code).unwrap_or_default();
     let next = q
         .next
-        .filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
-        // The links the site makes are percent-encoded; anything that cannot be a
-        // redirect as is (raw Thai, spaces, control characters) goes home instead.
-        .filter(|n| n.bytes().all(|b| b.is_ascii_graphic()))
+        .filter(|n| is_local_path(n))
         .unwrap_or_else(|| "/".into());
     let mut res = Redirect::to(&next).into_response();
     let cookie = format!(
