@@ -127,6 +127,57 @@ pub struct ServeArgs {
     /// The provider's name on the sign-in button.
     #[arg(long, env = "CITIZENINFO_OIDC_NAME", default_value = "Digital ID")]
     oidc_name: String,
+    /// Seconds a client has to send a request head, and the most a kept-alive
+    /// connection stays open unused. Room for a slow phone link; a head is a kilobyte.
+    #[arg(
+        long,
+        env = "CITIZENINFO_HEADER_TIMEOUT_SECONDS",
+        default_value_t = web::server::defaults::HEADER_TIMEOUT_SECONDS,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    header_timeout_seconds: u64,
+    /// Seconds a client has to send a whole request body (answered 408 after).
+    #[arg(
+        long,
+        env = "CITIZENINFO_BODY_TIMEOUT_SECONDS",
+        default_value_t = web::server::defaults::BODY_TIMEOUT_SECONDS,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    body_timeout_seconds: u64,
+    /// Seconds a response may stall because the client does not read it.
+    #[arg(
+        long,
+        env = "CITIZENINFO_WRITE_TIMEOUT_SECONDS",
+        default_value_t = web::server::defaults::WRITE_TIMEOUT_SECONDS,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    write_timeout_seconds: u64,
+    /// Seconds a request may take in all, its body included (answered 503 after); keep
+    /// it above the body timeout.
+    #[arg(
+        long,
+        env = "CITIZENINFO_REQUEST_TIMEOUT_SECONDS",
+        default_value_t = web::server::defaults::REQUEST_TIMEOUT_SECONDS,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    request_timeout_seconds: u64,
+    /// Connections held at once from all clients; more are answered 503.
+    #[arg(
+        long,
+        env = "CITIZENINFO_MAX_CONNECTIONS",
+        default_value_t = web::server::defaults::MAX_CONNECTIONS,
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..)
+    )]
+    max_connections: usize,
+    /// Connections held at once from one client address (IPv6: one /64); 0 for no cap.
+    /// Offices behind one NAT share an address; behind a reverse proxy every
+    /// connection comes from the proxy, so set 0 there.
+    #[arg(
+        long,
+        env = "CITIZENINFO_MAX_CONNECTIONS_PER_ADDRESS",
+        default_value_t = web::server::defaults::MAX_CONNECTIONS_PER_ADDRESS
+    )]
+    max_connections_per_address: usize,
 }
 
 #[derive(Subcommand, Debug)]
@@ -337,7 +388,23 @@ async fn run(cli: Cli) -> Result<()> {
                 oidc_dga_secret,
                 oidc_auth_method,
                 oidc_name,
+                header_timeout_seconds,
+                body_timeout_seconds,
+                write_timeout_seconds,
+                request_timeout_seconds,
+                max_connections,
+                max_connections_per_address,
             } = *args;
+            let limits = web::server::ConnectionLimits {
+                header_timeout: Duration::from_secs(header_timeout_seconds),
+                body_timeout: Duration::from_secs(body_timeout_seconds),
+                write_timeout: Duration::from_secs(write_timeout_seconds),
+                request_timeout: Duration::from_secs(request_timeout_seconds),
+                max_connections,
+                max_connections_per_address: (max_connections_per_address > 0)
+                    .then_some(max_connections_per_address),
+                ..Default::default()
+            };
             let db = open(&cli.database_url).await?;
             if demo {
                 seed_demo(&db, None).await?;
@@ -362,24 +429,37 @@ async fn run(cli: Cli) -> Result<()> {
             };
             let state = web::AppState::new(db, config).await?;
             state.spawn_refresher(Duration::from_secs(refresh_seconds.max(1)));
-            let listener = tokio::net::TcpListener::bind(&listen)
-                .await
-                .with_context(|| format!("cannot listen on {listen}"))?;
+            let listener =
+                listen_on(&listen).with_context(|| format!("cannot listen on {listen}"))?;
             tracing::info!(
                 address = %format!("http://{}", listener.local_addr()?),
                 database = %redact(&cli.database_url),
                 service_points = state.directory().points.len(),
                 "serving"
             );
-            axum::serve(
-                listener,
-                web::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-            )
-            .with_graceful_shutdown(shutdown())
-            .await?;
+            web::server::serve(listener, web::router(state), limits, shutdown()).await?;
         }
     }
     Ok(())
+}
+
+/// Binds with a listen queue of 4,096 (tokio's default is 1,024): a burst of
+/// connections beyond the queue is dropped by the kernel before the server can answer
+/// or refuse it.
+fn listen_on(address: &str) -> Result<tokio::net::TcpListener> {
+    use std::net::ToSocketAddrs;
+    let addr = address
+        .to_socket_addrs()?
+        .next()
+        .ok_or_else(|| anyhow::anyhow!("{address} names no address"))?;
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    Ok(socket.listen(4096)?)
 }
 
 /// Mail without an SMTP server goes next to the data: beside the SQLite file.

@@ -247,6 +247,12 @@ pub fn email(input: &str) -> Result<String, FieldError> {
     }
 }
 
+/// The form of an e-mail address that must be unique: the whole address lower-cased,
+/// since mail systems treat `ALICE@` and `alice@` as one mailbox.
+pub fn email_key(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
 /// A username: English letters or digits, 5 to 32 of them. Returned as typed; its
 /// lower-cased form is what must be unique.
 pub fn username(input: &str) -> Result<String, FieldError> {

@@ -5,6 +5,7 @@ pub mod account;
 pub mod codes;
 pub mod geo;
 pub mod hours;
+pub mod limits;
 pub mod manual;
 pub mod org;
 pub mod thai_date;

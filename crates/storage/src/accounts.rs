@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use domain::UnitCode;
 
+use crate::db::BeginWrite;
 use crate::{Actor, Db, StorageError, on_pool};
 
 /// A new account, validated and with its secrets hashed.
@@ -89,38 +90,52 @@ impl Db {
         now: DateTime<Utc>,
     ) -> Result<Result<i64, Taken>, StorageError> {
         let key = u.username.to_lowercase();
+        let email_key = u.email.map(domain::account::email_key);
         let verified = u.email_verified.then_some(now);
-        on_pool!(&self.pool, p => {
-            let mut tx = p.begin().await?;
+        // `Err(None)`: a unique key refused the row and which one is found out after.
+        let outcome: Result<Result<i64, Option<Taken>>, StorageError> = async { on_pool!(&self.writer, p => {
+            let mut tx = p.begin_write().await?;
             let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE username_key = $1")
                 .bind(&key).fetch_optional(&mut *tx).await?;
             if taken.is_some() {
-                return Ok(Err(Taken::Username));
+                return Ok(Err(Some(Taken::Username)));
             }
-            if let Some(email) = u.email {
-                let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+            if let Some(email) = &email_key {
+                let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE email_key = $1")
                     .bind(email).fetch_optional(&mut *tx).await?;
                 if taken.is_some() {
-                    return Ok(Err(Taken::Email));
+                    return Ok(Err(Some(Taken::Email)));
                 }
             }
             let inserted: Result<i64, sqlx::Error> = sqlx::query_scalar(
-                "INSERT INTO users (username, username_key, first_name, last_name, email, email_verified_at, mobile, \
+                "INSERT INTO users (username, username_key, first_name, last_name, email, email_key, email_verified_at, mobile, \
                  citizen_id_hash, citizen_id_last, password_hash, is_system_admin, created_at, password_changed_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id")
-                .bind(u.username).bind(&key).bind(u.first_name).bind(u.last_name).bind(u.email).bind(verified)
-                .bind(u.mobile).bind(u.citizen_id_hash).bind(u.citizen_id_last).bind(u.password_hash)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id")
+                .bind(u.username).bind(&key).bind(u.first_name).bind(u.last_name).bind(u.email).bind(&email_key)
+                .bind(verified).bind(u.mobile).bind(u.citizen_id_hash).bind(u.citizen_id_last).bind(u.password_hash)
                 .bind(u.is_system_admin).bind(now)
                 .fetch_one(&mut *tx).await;
             let id = match inserted {
                 Ok(id) => id,
-                // Another sign-up took the name between the check and the insert.
-                Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Ok(Err(Taken::Username)),
+                // Both checks ran inside the write transaction, so on SQLite this cannot
+                // happen; on PostgreSQL another sign-up may have committed meanwhile.
+                Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Ok(Err(None)),
                 Err(e) => return Err(e.into()),
             };
             tx.commit().await?;
             Ok(Ok(id))
-        })
+        }) }
+        .await;
+        match outcome {
+            Ok(Ok(id)) => Ok(Ok(id)),
+            Ok(Err(Some(taken))) => Ok(Err(taken)),
+            Ok(Err(None)) => Ok(Err(if self.user_by_username(&key).await?.is_some() {
+                Taken::Username
+            } else {
+                Taken::Email
+            })),
+            Err(e) => Err(e),
+        }
     }
 
     pub async fn user_by_username(&self, username: &str) -> Result<Option<UserRow>, StorageError> {
@@ -132,9 +147,10 @@ impl Db {
     }
 
     pub async fn user_by_email(&self, email: &str) -> Result<Option<UserRow>, StorageError> {
-        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1");
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE email_key = $1");
+        let key = domain::account::email_key(email);
         Ok(
-            on_pool!(&self.pool, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(email).fetch_optional(p).await?),
+            on_pool!(&self.pool, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(&key).fetch_optional(p).await?),
         )
     }
 
@@ -159,7 +175,7 @@ impl Db {
         issuer: &str,
         subject: &str,
     ) -> Result<bool, StorageError> {
-        let r = on_pool!(&self.pool, p => sqlx::query(
+        let r = on_pool!(&self.writer, p => sqlx::query(
             "UPDATE users SET oidc_issuer = $1, oidc_subject = $2 WHERE id = $3")
             .bind(issuer).bind(subject).bind(user).execute(p).await.map(|r| r.rows_affected()));
         match r {
@@ -181,7 +197,7 @@ impl Db {
         user: i64,
         now: DateTime<Utc>,
     ) -> Result<(), StorageError> {
-        on_pool!(&self.pool, p => sqlx::query(
+        on_pool!(&self.writer, p => sqlx::query(
             "UPDATE users SET email_verified_at = $1 WHERE id = $2 AND email_verified_at IS NULL")
             .bind(now).bind(user).execute(p).await.map(drop)?);
         Ok(())
@@ -197,8 +213,8 @@ impl Db {
         now: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> Result<(), StorageError> {
-        on_pool!(&self.pool, p => {
-            let mut tx = p.begin().await?;
+        on_pool!(&self.writer, p => {
+            let mut tx = p.begin_write().await?;
             sqlx::query("UPDATE email_tokens SET used_at = $1 WHERE user_id = $2 AND purpose = $3 AND used_at IS NULL")
                 .bind(now).bind(user).bind(purpose.as_str()).execute(&mut *tx).await?;
             sqlx::query("INSERT INTO email_tokens (user_id, purpose, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
@@ -208,6 +224,18 @@ impl Db {
         Ok(())
     }
 
+    /// The account an unused, unexpired link belongs to, without using it.
+    pub async fn link_owner(
+        &self,
+        purpose: LinkPurpose,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<i64>, StorageError> {
+        Ok(on_pool!(&self.pool, p => sqlx::query_scalar(
+            "SELECT user_id FROM email_tokens WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3")
+            .bind(token_hash).bind(purpose.as_str()).bind(now).fetch_optional(p).await?))
+    }
+
     /// Uses a link once: the account it belongs to, when it is unused and unexpired.
     pub async fn use_link(
         &self,
@@ -215,24 +243,27 @@ impl Db {
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<i64>, StorageError> {
-        Ok(on_pool!(&self.pool, p => sqlx::query_scalar(
+        Ok(on_pool!(&self.writer, p => sqlx::query_scalar(
             "UPDATE email_tokens SET used_at = $1 WHERE token_hash = $2 AND purpose = $3 AND used_at IS NULL AND expires_at > $1 \
              RETURNING user_id")
             .bind(now).bind(token_hash).bind(purpose.as_str()).fetch_optional(p).await?))
     }
 
-    /// Sets a new password hash and ends every session of the account.
+    /// Sets a new password hash and ends every session and every API token of the
+    /// account: whoever knew the old password may have made either.
     pub async fn set_password(
         &self,
         user: i64,
         password_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StorageError> {
-        on_pool!(&self.pool, p => {
-            let mut tx = p.begin().await?;
+        on_pool!(&self.writer, p => {
+            let mut tx = p.begin_write().await?;
             sqlx::query("UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3")
                 .bind(password_hash).bind(now).bind(user).execute(&mut *tx).await?;
             sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user).execute(&mut *tx).await?;
+            sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+                .bind(now).bind(user).execute(&mut *tx).await?;
             tx.commit().await?;
         });
         Ok(())
@@ -241,8 +272,8 @@ impl Db {
     /// Deletes an account and what hangs on it (sessions, links, memberships); its audit
     /// records stay, without the link to the account.
     pub async fn delete_user(&self, user: i64) -> Result<bool, StorageError> {
-        Ok(on_pool!(&self.pool, p => {
-            let mut tx = p.begin().await?;
+        Ok(on_pool!(&self.writer, p => {
+            let mut tx = p.begin_write().await?;
             // Explicit, for SQLite connections opened without foreign key enforcement.
             for sql in ["DELETE FROM sessions WHERE user_id = $1", "DELETE FROM email_tokens WHERE user_id = $1",
                         "DELETE FROM memberships WHERE user_id = $1", "UPDATE audit_log SET user_id = NULL WHERE user_id = $1"] {
@@ -254,7 +285,8 @@ impl Db {
         }))
     }
 
-    /// Makes `user` a member of `unit` with `role` (or changes the role).
+    /// Makes `user` a member of `unit` with `role` (or changes the role): what a system
+    /// administrator grants.
     pub async fn add_membership(
         &self,
         user: i64,
@@ -263,8 +295,8 @@ impl Db {
         actor: Actor<'_>,
         now: DateTime<Utc>,
     ) -> Result<(), StorageError> {
-        on_pool!(&self.pool, p => {
-            let mut tx = p.begin().await?;
+        on_pool!(&self.writer, p => {
+            let mut tx = p.begin_write().await?;
             let unit_id: i64 = sqlx::query_scalar("SELECT id FROM units WHERE code = $1").bind(unit.as_str())
                 .fetch_optional(&mut *tx).await?.ok_or_else(|| StorageError::Data(format!("no unit has the code {unit}")))?;
             sqlx::query("INSERT INTO memberships (user_id, unit_id, role, created_at, created_by) VALUES ($1, $2, $3, $4, $5) \
@@ -275,6 +307,34 @@ impl Db {
             tx.commit().await?;
         });
         Ok(())
+    }
+
+    /// Makes `user` an editor of `unit` unless they are a member already (whatever their
+    /// role: a supervisor who types the unit's code again stays a supervisor). Only a new
+    /// membership is recorded in the audit, so concurrent requests give one membership
+    /// and one record. `None` for an unknown unit; else whether it was new.
+    pub async fn join_unit(
+        &self,
+        user: i64,
+        unit: &UnitCode,
+        actor: Actor<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<bool>, StorageError> {
+        on_pool!(&self.writer, p => {
+            let mut tx = p.begin_write().await?;
+            let Some(unit_id): Option<i64> = sqlx::query_scalar("SELECT id FROM units WHERE code = $1").bind(unit.as_str())
+                .fetch_optional(&mut *tx).await? else { return Ok(None) };
+            let added: Option<i64> = sqlx::query_scalar(
+                "INSERT INTO memberships (user_id, unit_id, role, created_at, created_by) VALUES ($1, $2, 'editor', $3, $4) \
+                 ON CONFLICT (user_id, unit_id) DO NOTHING RETURNING user_id")
+                .bind(user).bind(unit_id).bind(now).bind(actor.name).fetch_optional(&mut *tx).await?;
+            if added.is_some() {
+                sqlx::query("INSERT INTO audit_log (at, actor, action, unit_id, detail, address, user_id) VALUES ($1, $2, 'membership.add', $3, 'editor (authorize code)', $4, $5)")
+                    .bind(now).bind(actor.name).bind(unit_id).bind(actor.address).bind(user).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            Ok(Some(added.is_some()))
+        })
     }
 
     pub async fn memberships(&self, user: i64) -> Result<Vec<Membership>, StorageError> {
@@ -304,30 +364,10 @@ impl Db {
         detail: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<(), StorageError> {
-        on_pool!(&self.pool, p => sqlx::query(
+        on_pool!(&self.writer, p => sqlx::query(
             "INSERT INTO audit_log (at, actor, action, unit_id, detail, address, user_id) VALUES ($1, $2, $3, NULL, $4, $5, $6)")
             .bind(now).bind(actor.name).bind(action).bind(detail).bind(actor.address).bind(user).execute(p).await.map(drop)?);
         Ok(())
-    }
-
-    /// How many `action` records since `since` by this actor name, and from this address.
-    pub async fn recent_count(
-        &self,
-        action: &str,
-        actor: &str,
-        address: Option<&str>,
-        since: DateTime<Utc>,
-    ) -> Result<(i64, i64), StorageError> {
-        on_pool!(&self.pool, p => {
-            let by_actor: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = $1 AND actor = $2 AND at > $3")
-                .bind(action).bind(actor).bind(since).fetch_one(p).await?;
-            let by_address: i64 = match address {
-                Some(a) => sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = $1 AND address = $2 AND at > $3")
-                    .bind(action).bind(a).bind(since).fetch_one(p).await?,
-                None => 0,
-            };
-            Ok((by_actor, by_address))
-        })
     }
 
     /// A server key by name, made by `make` and stored the first time it is asked for;
@@ -338,7 +378,7 @@ impl Db {
         make: impl FnOnce() -> String,
     ) -> Result<String, StorageError> {
         let fresh = make();
-        on_pool!(&self.pool, p => {
+        on_pool!(&self.writer, p => {
             sqlx::query("INSERT INTO server_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
                 .bind(name).bind(&fresh).execute(p).await?;
             Ok(sqlx::query_scalar("SELECT value FROM server_secrets WHERE name = $1").bind(name).fetch_one(p).await?)
@@ -371,19 +411,19 @@ impl Db {
             "INSERT INTO sessions (id, user_id, data, expires_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, data = excluded.data, expires_at = excluded.expires_at"
         };
-        let n = on_pool!(&self.pool, p => sqlx::query(sql)
+        let n = on_pool!(&self.writer, p => sqlx::query(sql)
             .bind(id).bind(user).bind(data).bind(expires_at).execute(p).await?.rows_affected());
         Ok(n > 0)
     }
 
     pub async fn session_delete(&self, id: &str) -> Result<(), StorageError> {
-        on_pool!(&self.pool, p => sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id).execute(p).await.map(drop)?);
+        on_pool!(&self.writer, p => sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id).execute(p).await.map(drop)?);
         Ok(())
     }
 
     pub async fn sessions_delete_expired(&self, now: DateTime<Utc>) -> Result<u64, StorageError> {
         Ok(
-            on_pool!(&self.pool, p => sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+            on_pool!(&self.writer, p => sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
             .bind(now).execute(p).await?.rows_affected()),
         )
     }

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use domain::UnitCode;
 use domain::account::AuthorizeCode;
 
+use crate::db::BeginWrite;
 use crate::{Db, StorageError, on_pool};
 
 /// A unit with its active code, as the province hands them out.
@@ -31,8 +32,8 @@ impl Db {
         now: DateTime<Utc>,
         mut fresh: impl FnMut() -> AuthorizeCode,
     ) -> Result<Vec<UnitCodeRow>, StorageError> {
-        on_pool!(&self.pool, p => {
-            let mut tx = p.begin().await?;
+        on_pool!(&self.writer, p => {
+            let mut tx = p.begin_write().await?;
             // The subtree, walked breadth first in Rust: recursive SQL differs enough
             // between the two databases, and trees are shallow.
             let all: Vec<(i64, String, String, Option<i64>, String)> =
@@ -79,8 +80,8 @@ impl Db {
         now: DateTime<Utc>,
         code: AuthorizeCode,
     ) -> Result<AuthorizeCode, StorageError> {
-        on_pool!(&self.pool, p => {
-            let mut tx = p.begin().await?;
+        on_pool!(&self.writer, p => {
+            let mut tx = p.begin_write().await?;
             let id: i64 = sqlx::query_scalar("SELECT id FROM units WHERE code = $1 AND kind = 'unit'").bind(unit.as_str())
                 .fetch_optional(&mut *tx).await?.ok_or_else(|| StorageError::Data(format!("no unit has the code {unit}")))?;
             sqlx::query("UPDATE authorize_codes SET revoked_at = $1, revoked_by = $2 WHERE unit_id = $3 AND revoked_at IS NULL")
@@ -101,8 +102,8 @@ impl Db {
         actor: Actor<'_>,
         now: DateTime<Utc>,
     ) -> Result<bool, StorageError> {
-        on_pool!(&self.pool, p => {
-            let mut tx = p.begin().await?;
+        on_pool!(&self.writer, p => {
+            let mut tx = p.begin_write().await?;
             let id: i64 = sqlx::query_scalar("SELECT id FROM units WHERE code = $1 AND kind = 'unit'").bind(unit.as_str())
                 .fetch_optional(&mut *tx).await?.ok_or_else(|| StorageError::Data(format!("no unit has the code {unit}")))?;
             let n = sqlx::query("UPDATE authorize_codes SET revoked_at = $1, revoked_by = $2 WHERE unit_id = $3 AND revoked_at IS NULL")

@@ -38,6 +38,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "accounts",
         include_str!("../migrations/sqlite/0003_accounts.sql"),
     ),
+    (
+        4,
+        "limits",
+        include_str!("../migrations/sqlite/0004_limits.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -54,6 +59,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         3,
         "accounts",
         include_str!("../migrations/postgres/0003_accounts.sql"),
+    ),
+    (
+        4,
+        "limits",
+        include_str!("../migrations/postgres/0004_limits.sql"),
     ),
 ];
 
@@ -89,9 +99,47 @@ pub(crate) enum Pool {
 }
 
 /// A handle on the database, cheap to clone.
+///
+/// Reads go to `pool`; everything that writes goes to `writer`. On SQLite the writer is
+/// one connection, so that writes of this process queue in order instead of meeting
+/// "database is locked", and the readers are read-only connections that WAL lets run
+/// beside it. On PostgreSQL both are the same pool.
 #[derive(Clone, Debug)]
 pub struct Db {
     pub(crate) pool: Pool,
+    pub(crate) writer: Pool,
+}
+
+/// How long a write waits for its turn before it fails: long enough for any burst the
+/// hashing gate lets through, short enough that a stuck writer shows as an error.
+const WRITE_QUEUE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Begins a transaction that will write.
+///
+/// On SQLite it takes the write lock at `BEGIN IMMEDIATE`: a deferred transaction that
+/// read first cannot become a writer once another connection (another process, such as
+/// the command line) has committed (`SQLITE_BUSY_SNAPSHOT`), and no busy timeout cures
+/// that. PostgreSQL's row locks and unique constraints need nothing special.
+pub(crate) trait BeginWrite {
+    type Db: sqlx::Database;
+    fn begin_write(
+        &self,
+    ) -> impl std::future::Future<Output = Result<sqlx::Transaction<'static, Self::Db>, sqlx::Error>>
+    + Send;
+}
+
+impl BeginWrite for SqlitePool {
+    type Db = sqlx::Sqlite;
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.begin_with("BEGIN IMMEDIATE").await
+    }
+}
+
+impl BeginWrite for PgPool {
+    type Db = sqlx::Postgres;
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+        self.begin().await
+    }
 }
 
 impl Db {
@@ -114,18 +162,29 @@ impl Db {
             // WAL lets readers go on while the one writer commits; NORMAL sync is
             // durable across application crashes and loses at most the last commits
             // on power loss, the usual trade for WAL.
+            // The busy timeout covers other processes on the same file (the command
+            // line while a server runs); within this process writes queue for the one
+            // writer connection.
             let opts = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))?
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true);
+            let writer = SqlitePoolOptions::new()
+                .max_connections(1)
+                .acquire_timeout(WRITE_QUEUE_TIMEOUT)
+                .connect_with(opts.clone())
+                .await?;
+            // Read-only, so that a write sent to the wrong pool fails in every test
+            // instead of racing the writer in production.
             let pool = SqlitePoolOptions::new()
                 .max_connections(4)
-                .connect_with(opts)
+                .connect_with(opts.read_only(true))
                 .await?;
             Ok(Self {
                 pool: Pool::Sqlite(pool),
+                writer: Pool::Sqlite(writer),
             })
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let opts = PgConnectOptions::from_str(url)?;
@@ -135,7 +194,8 @@ impl Db {
                 .connect_with(opts)
                 .await?;
             Ok(Self {
-                pool: Pool::Postgres(pool),
+                pool: Pool::Postgres(pool.clone()),
+                writer: Pool::Postgres(pool),
             })
         } else {
             Err(StorageError::BadUrl(url.to_string()))
@@ -151,7 +211,7 @@ impl Db {
 
     /// Brings the schema up to date; safe to run at every start.
     pub async fn migrate(&self) -> Result<(), StorageError> {
-        match &self.pool {
+        match &self.writer {
             Pool::Sqlite(p) => migrator(SQLITE_MIGRATIONS).run(p).await?,
             Pool::Postgres(p) => migrator(POSTGRES_MIGRATIONS).run(p).await?,
         }
@@ -224,5 +284,6 @@ impl Db {
 
     pub async fn close(&self) {
         on_pool!(&self.pool, p => p.close().await);
+        on_pool!(&self.writer, p => p.close().await);
     }
 }

@@ -7,6 +7,7 @@ use domain::{Holiday, Manual, ServicePoint, Unit, UnitCode};
 use sqlx::{Database, QueryBuilder};
 use std::collections::HashMap;
 
+use crate::db::BeginWrite;
 use crate::{Db, StorageError, on_pool};
 
 /// Rows per multi-row INSERT: below SQLite's 32,766 and PostgreSQL's 65,535 bound
@@ -60,8 +61,8 @@ fn depths(units: &[Unit]) -> Result<HashMap<&str, usize>, StorageError> {
 
 impl Db {
     pub async fn import(&self, ds: &Dataset, now: DateTime<Utc>) -> Result<(), StorageError> {
-        on_pool!(&self.pool, p => {
-            let mut tx = p.begin().await?;
+        on_pool!(&self.writer, p => {
+            let mut tx = p.begin_write().await?;
             let mut ids: HashMap<String, i64> = HashMap::new();
             let refresh = |rows: Vec<(i64, String)>, ids: &mut HashMap<String, i64>| {
                 ids.extend(rows.into_iter().map(|(id, code)| (code, id)));

@@ -6,6 +6,7 @@ mod accounts;
 mod codes;
 mod db;
 mod import;
+mod limits;
 mod snapshot;
 mod staff;
 
@@ -14,6 +15,7 @@ pub use codes::{Actor, UnitCodeRow};
 pub use db::{Backend, Db, StorageError};
 pub use domain::Snapshot;
 pub use import::Dataset;
+pub use limits::Hits;
 pub use staff::{AuditRow, Member, TokenRow};
 
 /// Runs one body on either pool; inside, `$p` is the concrete pool, so the same query

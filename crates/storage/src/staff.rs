@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use domain::UnitCode;
 
+use crate::db::BeginWrite;
 use crate::{Actor, Db, StorageError, on_pool};
 
 /// A member of a unit, as its administrators see them.
@@ -105,8 +106,8 @@ impl Db {
         actor: Actor<'_>,
         now: DateTime<Utc>,
     ) -> Result<bool, StorageError> {
-        on_pool!(&self.pool, p => {
-            let mut tx = p.begin().await?;
+        on_pool!(&self.writer, p => {
+            let mut tx = p.begin_write().await?;
             let unit_id: Option<i64> = sqlx::query_scalar("SELECT id FROM units WHERE code = $1").bind(unit.as_str())
                 .fetch_optional(&mut *tx).await?;
             let Some(unit_id) = unit_id else { return Ok(false) };
@@ -129,8 +130,8 @@ impl Db {
         actor: Actor<'_>,
         now: DateTime<Utc>,
     ) -> Result<bool, StorageError> {
-        on_pool!(&self.pool, p => {
-            let mut tx = p.begin().await?;
+        on_pool!(&self.writer, p => {
+            let mut tx = p.begin_write().await?;
             let unit_id: Option<i64> = sqlx::query_scalar("SELECT id FROM units WHERE code = $1").bind(unit.as_str())
                 .fetch_optional(&mut *tx).await?;
             let Some(unit_id) = unit_id else { return Ok(false) };
@@ -170,7 +171,7 @@ impl Db {
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<i64, StorageError> {
-        Ok(on_pool!(&self.pool, p => sqlx::query_scalar(
+        Ok(on_pool!(&self.writer, p => sqlx::query_scalar(
             "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
             .bind(user).bind(name).bind(token_hash).bind(now).fetch_one(p).await?))
     }
@@ -188,20 +189,29 @@ impl Db {
         id: i64,
         now: DateTime<Utc>,
     ) -> Result<bool, StorageError> {
-        Ok(on_pool!(&self.pool, p => sqlx::query(
+        Ok(on_pool!(&self.writer, p => sqlx::query(
             "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL")
             .bind(now).bind(id).bind(user).execute(p).await?.rows_affected())
             > 0)
     }
 
-    /// The owner of an active token, marking it used.
+    /// The owner of an active token. Its last use is recorded to the minute: a script
+    /// calling many times a second must not make every call a write.
     pub async fn token_owner(
         &self,
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<i64>, StorageError> {
-        Ok(on_pool!(&self.pool, p => sqlx::query_scalar(
-            "UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL RETURNING user_id")
-            .bind(now).bind(token_hash).fetch_optional(p).await?))
+        let row: Option<(i64, i64, Option<DateTime<Utc>>)> = on_pool!(&self.pool, p => sqlx::query_as(
+            "SELECT id, user_id, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL")
+            .bind(token_hash).fetch_optional(p).await?);
+        let Some((id, user, last_used)) = row else {
+            return Ok(None);
+        };
+        if last_used.is_none_or(|t| now - t >= chrono::Duration::minutes(1)) {
+            on_pool!(&self.writer, p => sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+                .bind(now).bind(id).execute(p).await.map(drop)?);
+        }
+        Ok(Some(user))
     }
 }

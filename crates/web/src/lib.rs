@@ -12,6 +12,7 @@ pub mod mail;
 mod ops;
 mod pages;
 mod params;
+pub mod server;
 mod views;
 
 use arc_swap::ArcSwap;
@@ -142,19 +143,25 @@ impl AppState {
     }
 
     /// Polls the data version; cheap (one indexed row) and works on every database.
-    /// Also drops expired sessions once an hour, which no request reads any more.
+    /// Also drops expired sessions and rate-limit counters once an hour, which no
+    /// request reads any more.
     pub fn spawn_refresher(self: &Shared, every: Duration) {
         let sessions = self.clone();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(3600));
             loop {
                 tick.tick().await;
+                let now = chrono::Utc::now();
+                if let Err(e) = sessions.db.sessions_delete_expired(now).await {
+                    tracing::warn!(error = %e, "expired sessions not deleted");
+                }
+                // Longer ago than the longest window of any limit.
                 if let Err(e) = sessions
                     .db
-                    .sessions_delete_expired(chrono::Utc::now())
+                    .limits_delete_expired(now - chrono::Duration::days(1))
                     .await
                 {
-                    tracing::warn!(error = %e, "expired sessions not deleted");
+                    tracing::warn!(error = %e, "old rate-limit counters not deleted");
                 }
             }
         });
@@ -173,13 +180,18 @@ impl AppState {
 }
 
 /// Caps glibc's per-thread heaps at two: with one per worker thread, memory freed on one
-/// thread is not reused by another and the resident size creeps up under load. Call
-/// once, before the runtime starts its threads.
+/// thread is not reused by another and the resident size creeps up under load. And
+/// fixes the size from which blocks are mapped on their own at 4 MiB: glibc otherwise
+/// raises that threshold after the first large block is freed, so the 19 MiB of every
+/// later password hash comes from the heap and stays resident after a burst of
+/// sign-ins; mapped blocks go back to the system when freed. Call once, before the
+/// runtime starts its threads.
 pub fn limit_allocator_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only changes allocator tuning; called before other threads exist.
     unsafe {
         libc::mallopt(libc::M_ARENA_MAX, 2);
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 4 << 20);
     }
 }
 
@@ -224,16 +236,21 @@ impl tower_http::csrf::ResponseForProtectionError<axum::body::Body> for CsrfRefu
         &mut self,
         _: tower_http::csrf::ProtectionError,
     ) -> axum::http::Response<axum::body::Body> {
-        let mut res = axum::http::Response::new(axum::body::Body::from(
-            "คำขอนี้มาจากเว็บไซต์อื่นจึงถูกปฏิเสธ / This request came from another site and was refused\n",
-        ));
-        *res.status_mut() = axum::http::StatusCode::FORBIDDEN;
-        res.headers_mut().insert(
-            axum::http::header::CONTENT_TYPE,
-            axum::http::HeaderValue::from_static("text/plain; charset=utf-8"),
-        );
-        res
+        cross_site_refusal()
     }
+}
+
+/// The 403 of a refused cross-site request, with a reason a person can read.
+pub(crate) fn cross_site_refusal() -> axum::http::Response<axum::body::Body> {
+    let mut res = axum::http::Response::new(axum::body::Body::from(
+        "คำขอนี้มาจากเว็บไซต์อื่นจึงถูกปฏิเสธ / This request came from another site and was refused\n",
+    ));
+    *res.status_mut() = axum::http::StatusCode::FORBIDDEN;
+    res.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    res
 }
 
 pub fn router(state: Shared) -> Router {
@@ -248,6 +265,10 @@ pub fn router(state: Shared) -> Router {
         app = app.merge(ops::bench_router());
     }
     app.layer(csrf_layer(&state.config.base_url))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            ops::same_scheme,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             ops::track,

@@ -72,15 +72,32 @@ async fn render_metrics(State(state): State<Shared>) -> Response {
         .into_response()
 }
 
-/// Counts requests and their latency by route template, never by raw path, so that
-/// codes and queries do not explode the number of series.
+/// The method as a metric label: the standard ones by name, anything else as `other`,
+/// so that made-up methods cannot add series.
+fn method_label(m: &axum::http::Method) -> &'static str {
+    use axum::http::Method;
+    match *m {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
+}
+
+/// Counts requests and their latency by route template, never by raw path, and by a
+/// fixed set of methods, so that codes, queries and made-up methods do not explode the
+/// number of series. (Statuses are three digits: a bounded set.)
 pub(crate) async fn track(State(_): State<Shared>, req: Request, next: Next) -> Response {
     let route = req
         .extensions()
         .get::<MatchedPath>()
         .map(|m| m.as_str().to_owned())
         .unwrap_or_else(|| "unmatched".into());
-    let method = req.method().to_string();
+    let method = method_label(req.method());
     let start = Instant::now();
     let res = next.run(req).await;
     let status = res.status().as_u16().to_string();
@@ -126,7 +143,35 @@ pub(crate) async fn security_headers(
     );
     h.entry(header::CONTENT_SECURITY_POLICY)
         .or_insert(state.csp.clone());
+    if state.config.base_url.starts_with("https://") {
+        // A year, the usual minimum for browsers' preload lists; no includeSubDomains,
+        // since other sites of the agency may share the domain.
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
     res
+}
+
+/// Refuses a state-changing request whose `Origin` has this site's host but another
+/// scheme (`http://` sent to an https site): the cross-site check compares hosts only,
+/// and a page served over plain http on the same host is not this site.
+pub(crate) async fn same_scheme(State(state): State<Shared>, req: Request, next: Next) -> Response {
+    use axum::http::Method;
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if !safe
+        && let Some(origin) = req
+            .headers()
+            .get(header::ORIGIN)
+            .and_then(|o| o.to_str().ok())
+        && let Some((scheme, _)) = origin.split_once("://")
+        && let Some((ours, _)) = state.config.base_url.split_once("://")
+        && !scheme.eq_ignore_ascii_case(ours)
+    {
+        return crate::cross_site_refusal();
+    }
+    next.run(req).await
 }
 
 pub(crate) fn bench_router() -> Router<Shared> {

@@ -118,7 +118,7 @@ async fn citizen_finds_a_service(db: Db) {
     let state = web::AppState::new(db.clone(), test_config()).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let server = tokio::spawn(async move { axum::serve(listener, web::router(state)).await });
+    let server = serve(listener, state);
 
     let driver = start_driver().await;
     let c = browser(&driver).await;
@@ -230,9 +230,11 @@ fn serve(
     state: web::Shared,
 ) -> tokio::task::JoinHandle<std::io::Result<()>> {
     tokio::spawn(async move {
-        axum::serve(
+        web::server::serve(
             listener,
-            web::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            web::router(state),
+            web::server::ConnectionLimits::default(),
+            std::future::pending(),
         )
         .await
     })

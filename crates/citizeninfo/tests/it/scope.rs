@@ -19,7 +19,7 @@ const BANG_LAMUNG: &str = "0112140410104";
 const SATTAHIP: &str = "0112140410109";
 const PASSWORD: &str = "Chonburi2569";
 
-fn unit(code: &str) -> domain::UnitCode {
+pub(crate) fn unit(code: &str) -> domain::UnitCode {
     domain::UnitCode::parse(code).unwrap()
 }
 
@@ -31,7 +31,12 @@ fn actor() -> Actor<'static> {
 }
 
 /// A confirmed account, optionally with a role on a unit.
-async fn person(db: &Db, username: &str, system_admin: bool, role: Option<(&str, &str)>) -> i64 {
+pub(crate) async fn person(
+    db: &Db,
+    username: &str,
+    system_admin: bool,
+    role: Option<(&str, &str)>,
+) -> i64 {
     let hash = web::hash_password(PASSWORD.into()).await.unwrap();
     let email = format!("{username}@example.go.th");
     let id = db
@@ -61,7 +66,7 @@ async fn person(db: &Db, username: &str, system_admin: bool, role: Option<(&str,
     id
 }
 
-async fn cookie(app: &Router, username: &str) -> String {
+pub(crate) async fn cookie(app: &Router, username: &str) -> String {
     let r = send_json(
         app,
         "POST",

@@ -305,8 +305,35 @@ pub async fn get_with(app: &Router, uri: &str, headers: &[(&str, &str)]) -> Repl
     reply(app, req.body(Body::empty()).unwrap()).await
 }
 
+/// Sends a request with a JSON body (or none) and an optional cookie, as if from the
+/// client address `from` (what the server's connection layer records for each request).
+pub async fn send_from(
+    app: &Router,
+    method: &str,
+    uri: &str,
+    body: Option<serde_json::Value>,
+    cookie: Option<&str>,
+    from: &str,
+) -> Reply {
+    let mut req = Request::builder().method(method).uri(uri);
+    if let Some(c) = cookie {
+        req = req.header("cookie", c);
+    }
+    let mut req = match body {
+        Some(b) => req
+            .header("content-type", "application/json")
+            .body(Body::from(b.to_string())),
+        None => req.body(Body::empty()),
+    }
+    .unwrap();
+    let addr: std::net::SocketAddr = format!("{from}:40000").parse().unwrap();
+    req.extensions_mut()
+        .insert(axum::extract::ConnectInfo(addr));
+    reply(app, req).await
+}
+
 /// Sends a request through the router and collects the answer.
-async fn reply(app: &Router, req: Request<Body>) -> Reply {
+pub async fn reply(app: &Router, req: Request<Body>) -> Reply {
     let res = app.clone().oneshot(req).await.unwrap();
     let status = res.status();
     let headers = res.headers().clone();

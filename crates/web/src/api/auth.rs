@@ -13,8 +13,8 @@ use utoipa::ToSchema;
 
 use super::error::ApiError;
 use crate::Shared;
-use crate::auth::flows::{self, FlowError, THROTTLE_WINDOW_MINUTES};
-use crate::auth::scope::{Staff, unauthenticated};
+use crate::auth::flows::{self, FlowError};
+use crate::auth::scope::Staff;
 use crate::auth::{self, ClientAddress, USER_KEY};
 use crate::params::FieldErrors;
 
@@ -38,13 +38,15 @@ pub struct SignupRequest {
     pub password_confirmation: String,
 }
 
+/// The same answer whether or not the e-mail address has an account already (then that
+/// address is told that someone tried to sign up with it, and nothing is created).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SignupResponse {
-    pub id: i64,
     pub username: String,
     pub email: String,
-    /// True: a verification link was sent; sign-in waits for it.
+    /// True: a verification link is on its way; sign-in waits for it.
     pub verification_sent: bool,
+    pub message: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -143,10 +145,17 @@ fn unprocessable(errors: &[(&'static str, FieldError)]) -> ApiError {
     )
 }
 
-fn json_body<T>(
+pub(crate) fn json_body<T>(
     body: Result<Json<T>, axum::extract::rejection::JsonRejection>,
 ) -> Result<T, ApiError> {
     body.map(|Json(b)| b).map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return ApiError::status(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body_too_large",
+                "คำขอมีขนาดใหญ่เกินไป / The request body is too large",
+            );
+        }
         ApiError::status(
             StatusCode::BAD_REQUEST,
             "invalid_body",
@@ -172,13 +181,23 @@ impl From<FlowError> for ApiError {
                 "email_unverified",
                 "กรุณายืนยันอีเมลก่อน (ดูลิงก์ในอีเมลที่ส่งให้ หรือขอส่งใหม่) / Confirm your e-mail address first (open the mailed link, or ask for a new one)",
             ),
-            FlowError::Throttled => ApiError::status(
-                StatusCode::TOO_MANY_REQUESTS,
-                "throttled",
-                &format!(
-                    "ลองผิดหลายครั้งเกินไป กรุณารอ {THROTTLE_WINDOW_MINUTES} นาทีแล้วลองใหม่ / Too many failed tries; wait {THROTTLE_WINDOW_MINUTES} minutes and try again"
-                ),
-            ),
+            FlowError::Throttled { retry_after } => {
+                let minutes = retry_after.div_ceil(60);
+                ApiError::status(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "throttled",
+                    &format!(
+                        "ทำรายการนี้บ่อยเกินไป กรุณารอ {minutes} นาทีแล้วลองใหม่ / Too many tries; wait {minutes} minutes and try again"
+                    ),
+                )
+                .retry_after(retry_after)
+            }
+            FlowError::Busy { retry_after } => ApiError::status(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "busy",
+                "ระบบมีผู้ใช้งานมาก กรุณาลองใหม่ในอีกสักครู่ / The system is busy; please try again in a moment",
+            )
+            .retry_after(retry_after),
             FlowError::InvalidLink => ApiError::new(
                 StatusCode::BAD_REQUEST,
                 "invalid_token",
@@ -206,7 +225,9 @@ impl From<FlowError> for ApiError {
 }
 
 /// Sign up for a staff account (the seed's wizard in one request). A verification link
-/// is mailed; sign-in with the password waits until it is opened.
+/// is mailed; sign-in with the password waits until it is opened. An address that has
+/// an account already gets the same answer (and a mail saying so) with nothing created.
+/// Limited per network address.
 #[utoipa::path(post, path = "/api/v1/auth/signup", tag = "accounts", request_body = SignupRequest,
     responses((status = 201, body = SignupResponse), (status = 422, body = ApiError), (status = 400, body = ApiError)))]
 pub async fn signup(
@@ -226,14 +247,14 @@ pub async fn signup(
         password_confirmation: r.password_confirmation,
     };
     let r = flows::prepare(&state, &form).await?;
-    let id = flows::register(&state, &r, &address).await?;
+    flows::register(&state, &r, &address).await?;
     Ok((
         StatusCode::CREATED,
         Json(SignupResponse {
-            id,
             username: r.username,
             email: r.email,
             verification_sent: true,
+            message: "ส่งลิงก์ยืนยันไปที่อีเมลแล้ว กรุณาเปิดลิงก์ก่อนเข้าสู่ระบบ / A confirmation link is on its way to the e-mail address; open it before signing in".into(),
         }),
     ))
 }
@@ -258,10 +279,11 @@ pub async fn verify(
     responses((status = 202, body = Done)))]
 pub async fn resend_verification(
     State(state): State<Shared>,
+    address: ClientAddress,
     body: Result<Json<ResendRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Result<(StatusCode, Json<Done>), ApiError> {
     let r = json_body(body)?;
-    flows::resend(&state, &r.account).await?;
+    flows::resend(&state, &r.account, &address).await?;
     Ok((
         StatusCode::ACCEPTED,
         Json(Done {
@@ -311,10 +333,11 @@ pub async fn logout(
     responses((status = 202, body = Done)))]
 pub async fn password_reset(
     State(state): State<Shared>,
+    address: ClientAddress,
     body: Result<Json<ResetRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Result<(StatusCode, Json<Done>), ApiError> {
     let r = json_body(body)?;
-    flows::request_reset(&state, &r.email).await?;
+    flows::request_reset(&state, &r.email, &address).await?;
     Ok((
         StatusCode::ACCEPTED,
         Json(Done {
@@ -389,17 +412,23 @@ pub async fn me(State(state): State<Shared>, staff: Staff) -> Result<Json<Me>, A
 }
 
 /// Delete the signed-in account and its personal data; audit records stay, unlinked.
+/// Only from a signed-in session, not with an API token.
 #[utoipa::path(delete, path = "/api/v1/me", tag = "accounts",
-    responses((status = 204), (status = 401, body = ApiError)))]
+    responses((status = 204), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
 pub async fn delete_me(
     State(state): State<Shared>,
+    staff: Staff,
     session: Session,
     address: ClientAddress,
 ) -> Result<StatusCode, ApiError> {
-    let id = auth::signed_in(&session)
-        .await
-        .ok_or_else(unauthenticated)?;
-    flows::delete_account(&state, id, &address).await?;
+    if staff.via_token {
+        return Err(ApiError::status(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "ลบบัญชีได้จากการเข้าสู่ระบบเท่านั้น / An account is deleted from a signed-in session only",
+        ));
+    }
+    flows::delete_account(&state, staff.user.id, &address).await?;
     session.flush().await.map_err(ApiError::internal)?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -419,7 +448,7 @@ pub async fn bind_unit(
     let r = json_body(body)?;
     let user = staff.user;
     let id = user.id;
-    let unit = flows::bind_unit(
+    let (unit, added) = flows::bind_unit(
         &state,
         &user,
         flows::CodeForm {
@@ -438,7 +467,12 @@ pub async fn bind_unit(
         .into_iter()
         .find(|m| m.unit == unit)
         .ok_or_else(|| ApiError::internal("membership missing after insert"))?;
-    Ok((StatusCode::CREATED, Json(m.into())))
+    let status = if added {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(m.into())))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -11,13 +11,17 @@ use crate::params::FieldErrors;
 pub struct ApiError {
     #[serde(skip)]
     status: StatusCode,
+    /// Seconds for the `Retry-After` header of a 429 or 503.
+    #[serde(skip)]
+    retry_after: Option<u64>,
     error: ErrorBody,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
-    /// `invalid_parameter`, `not_found`, `invalid_field` (422), `unauthenticated`,
-    /// `email_unverified`, `throttled`, `invalid_token`, `internal`.
+    /// `invalid_parameter`, `invalid_body`, `body_too_large` (413), `not_found`,
+    /// `invalid_field` (422), `unauthenticated`, `forbidden`, `email_unverified`,
+    /// `wrong_credentials`, `throttled` (429), `busy` (503), `invalid_token`, `internal`.
     code: &'static str,
     message: String,
     fields: FieldErrors,
@@ -29,6 +33,7 @@ impl ApiError {
         let message = format!("Invalid parameter: {}", names.join(", "));
         Self {
             status: StatusCode::BAD_REQUEST,
+            retry_after: None,
             error: ErrorBody {
                 code: "invalid_parameter",
                 message,
@@ -40,12 +45,19 @@ impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: &str, fields: FieldErrors) -> Self {
         Self {
             status,
+            retry_after: None,
             error: ErrorBody {
                 code,
                 message: message.to_owned(),
                 fields,
             },
         }
+    }
+
+    /// The same error, telling the client when to try again.
+    pub fn retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds);
+        self
     }
 
     /// A refusal of the request as a whole, with no field to blame.
@@ -67,6 +79,7 @@ impl ApiError {
         let fields = FieldErrors::from([(field.to_owned(), vec![message.to_owned()])]);
         Self {
             status: StatusCode::NOT_FOUND,
+            retry_after: None,
             error: ErrorBody {
                 code: "not_found",
                 message: message.to_owned(),
@@ -78,7 +91,15 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(self)).into_response()
+        let retry_after = self.retry_after;
+        let mut res = (self.status, Json(self)).into_response();
+        if let Some(s) = retry_after {
+            res.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(s),
+            );
+        }
+        res
     }
 }
 
@@ -88,4 +109,31 @@ pub fn query_rejection(e: axum::extract::rejection::QueryRejection) -> ApiError 
         "query".to_owned(),
         vec![e.body_text()],
     )]))
+}
+
+/// `axum::extract::Path` whose refusals (a segment that is not a number, say) answer in
+/// the API's error format rather than as plain text.
+pub struct ApiPath<T>(pub T);
+
+impl<S, T> axum::extract::FromRequestParts<S> for ApiPath<T>
+where
+    S: Send + Sync,
+    T: serde::de::DeserializeOwned + Send,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(t)| ApiPath(t))
+            .map_err(|e| {
+                ApiError::invalid(FieldErrors::from([(
+                    "path".to_owned(),
+                    vec![e.body_text()],
+                )]))
+            })
+    }
 }

@@ -1,10 +1,10 @@
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::error::{ApiError, query_rejection};
+use super::error::{ApiError, ApiPath, query_rejection};
 use super::model::*;
 use crate::params::{FieldErrors, paging};
 use crate::{Lang, Shared};
@@ -73,7 +73,7 @@ pub async fn list(
 pub async fn detail(
     State(state): State<Shared>,
     lang: Lang,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<ManualDetail>, ApiError> {
     let dir = state.directory();
     let m = id

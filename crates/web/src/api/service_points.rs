@@ -1,11 +1,11 @@
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::{Duration, Utc};
 
-use super::error::{ApiError, query_rejection};
+use super::error::{ApiError, ApiPath, query_rejection};
 use super::model::*;
 use crate::params::SearchParams;
 use crate::{Lang, Shared};
@@ -76,7 +76,7 @@ pub async fn geojson(
 pub async fn detail(
     State(state): State<Shared>,
     lang: Lang,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> Result<Json<ServicePointDetail>, ApiError> {
     let dir = state.directory();
     let p = dir

@@ -3,7 +3,7 @@
 //! caller's scope; personal API tokens, of the same JSON API, carry their owner's rights.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
@@ -13,7 +13,8 @@ use serde::{Deserialize, Serialize};
 use storage::Actor;
 use utoipa::{IntoParams, ToSchema};
 
-use super::error::ApiError;
+use super::auth::json_body;
+use super::error::{ApiError, ApiPath};
 use crate::Shared;
 use crate::auth::scope::{Right, Staff, require};
 use crate::auth::{ClientAddress, link_hash};
@@ -78,7 +79,7 @@ pub struct MemberOut {
 pub async fn members(
     State(state): State<Shared>,
     staff: Staff,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> Result<Json<Vec<MemberOut>>, ApiError> {
     let unit = unit_code(&code)?;
     require(&state, &staff, &unit, Right::View).await?;
@@ -102,13 +103,12 @@ pub async fn set_role(
     State(state): State<Shared>,
     staff: Staff,
     address: ClientAddress,
-    Path((code, user)): Path<(String, i64)>,
+    ApiPath((code, user)): ApiPath<(String, i64)>,
     body: Result<Json<RoleRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<MemberOut>, ApiError> {
     let unit = unit_code(&code)?;
     let held = require(&state, &staff, &unit, Right::Administer).await?;
-    let Json(r) = body
-        .map_err(|e| ApiError::status(StatusCode::BAD_REQUEST, "invalid_body", &e.body_text()))?;
+    let r = json_body(body)?;
     let refuse = |why: &str| {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -161,7 +161,7 @@ pub async fn remove_member(
     State(state): State<Shared>,
     staff: Staff,
     address: ClientAddress,
-    Path((code, user)): Path<(String, i64)>,
+    ApiPath((code, user)): ApiPath<(String, i64)>,
 ) -> Result<StatusCode, ApiError> {
     let unit = unit_code(&code)?;
     require(&state, &staff, &unit, Right::Administer).await?;
@@ -199,7 +199,7 @@ pub struct AuditOut {
 pub async fn audit(
     State(state): State<Shared>,
     staff: Staff,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> Result<Json<Vec<AuditOut>>, ApiError> {
     let unit = unit_code(&code)?;
     require(&state, &staff, &unit, Right::Administer).await?;
@@ -216,7 +216,8 @@ pub async fn audit(
                 action: r.action,
                 unit: r.unit,
                 detail: r.detail,
-                address: r.address,
+                // The network address is for system administrators, who look into abuse.
+                address: r.address.filter(|_| staff.user.is_system_admin),
             })
             .collect(),
     ))
@@ -246,7 +247,7 @@ pub async fn export_codes(
     State(state): State<Shared>,
     staff: Staff,
     address: ClientAddress,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
     Query(q): Query<ExportParams>,
 ) -> Result<Response, ApiError> {
     let unit = unit_code(&code)?;
@@ -365,7 +366,7 @@ pub async fn rotate_code(
     State(state): State<Shared>,
     staff: Staff,
     address: ClientAddress,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> Result<(StatusCode, Json<CodeOut>), ApiError> {
     let unit = unit_code(&code)?;
     require(&state, &staff, &unit, Right::AdministerFromAbove).await?;
@@ -397,7 +398,7 @@ pub async fn revoke_code(
     State(state): State<Shared>,
     staff: Staff,
     address: ClientAddress,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     let unit = unit_code(&code)?;
     require(&state, &staff, &unit, Right::AdministerFromAbove).await?;
@@ -454,8 +455,7 @@ pub async fn create_token(
             "สร้างโทเคนได้จากการเข้าสู่ระบบเท่านั้น / Tokens are made from a signed-in session only",
         ));
     }
-    let Json(r) = body
-        .map_err(|e| ApiError::status(StatusCode::BAD_REQUEST, "invalid_body", &e.body_text()))?;
+    let r = json_body(body)?;
     let name = r.name.trim();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(ApiError::new(
@@ -496,15 +496,24 @@ pub async fn list_tokens(
     Ok(Json(rows.into_iter().map(TokenOut::from).collect()))
 }
 
-/// Revoke one of the signed-in account's tokens.
+/// Revoke one of the signed-in account's tokens. Only from a signed-in session, like
+/// making one: a token in a script cannot end the owner's other tokens, nor itself.
 #[utoipa::path(delete, path = "/api/v1/me/tokens/{id}", tag = "accounts",
     params(("id" = i64, Path, description = "The token's id")),
-    responses((status = 204), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
+    responses((status = 204), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError),
+              (status = 404, body = ApiError)))]
 pub async fn revoke_token(
     State(state): State<Shared>,
     staff: Staff,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode, ApiError> {
+    if staff.via_token {
+        return Err(ApiError::status(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "ยกเลิกโทเคนได้จากการเข้าสู่ระบบเท่านั้น / Tokens are revoked from a signed-in session only",
+        ));
+    }
     if state
         .db
         .revoke_token(staff.user.id, id, Utc::now())

@@ -5,19 +5,17 @@
 use chrono::{Duration, Utc};
 use domain::UnitCode;
 use domain::account::{self, AuthorizeCode, FieldError, FieldErrors};
+use domain::limits::{self, Limit};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
 use storage::{Actor, LinkPurpose, NewUser, Taken, UserRow};
 
-use super::{ClientAddress, citizen_id_hash, hash_password, link_hash, new_link_token};
+use super::{ClientAddress, HashError, citizen_id_hash, hash_password, link_hash, new_link_token};
 use crate::Shared;
 
 /// How long an e-mail link stays valid.
 pub(crate) const VERIFY_LINK_HOURS: i64 = 48;
 pub(crate) const RESET_LINK_HOURS: i64 = 2;
-/// Failed sign-ins (and wrong Authorize Codes) allowed per account and per address in
-/// the window before further tries are refused.
-pub(crate) const THROTTLE_WINDOW_MINUTES: i64 = 15;
-const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
-const MAX_FAILURES_PER_ADDRESS: i64 = 20;
 
 #[derive(Debug)]
 pub(crate) enum FlowError {
@@ -25,7 +23,14 @@ pub(crate) enum FlowError {
     Fields(FieldErrors),
     WrongCredentials,
     Unverified,
-    Throttled,
+    /// Too many tries lately; the seconds until the window that refused ends.
+    Throttled {
+        retry_after: u64,
+    },
+    /// Password hashing is at capacity; try again in a moment.
+    Busy {
+        retry_after: u64,
+    },
     /// A mailed link that is unknown, used or expired.
     InvalidLink,
     /// An Authorize Code of the right form that no unit has.
@@ -40,7 +45,99 @@ impl FlowError {
     }
 }
 
+impl From<HashError> for FlowError {
+    fn from(e: HashError) -> Self {
+        match e {
+            HashError::Busy => FlowError::Busy {
+                retry_after: super::HASH_BUSY_RETRY_SECONDS,
+            },
+            HashError::Failed(e) => FlowError::Internal(e),
+        }
+    }
+}
+
 type Result<T> = std::result::Result<T, FlowError>;
+
+/// The key a limit counts under: a keyed hash of the limit's name and its subject (an
+/// account name, a network address, an e-mail address), so that the counters name no
+/// one.
+fn limit_key(state: &Shared, limit: &Limit, subject: &str) -> String {
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(&state.citizen_key).expect("HMAC takes any key length");
+    mac.update(limit.name.as_bytes());
+    mac.update(b"\n");
+    mac.update(subject.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// Counts one try against each limit, atomically with the check, and refuses it when
+/// any limit is over: however many tries arrive at once, at most the limit pass. The
+/// keys are returned to hand the try back when it turns out not to count.
+async fn take(state: &Shared, tries: &[(Limit, &str)]) -> Result<Vec<String>> {
+    let now = Utc::now();
+    let keys: Vec<String> = tries
+        .iter()
+        .map(|(l, subject)| limit_key(state, l, subject))
+        .collect();
+    let counted: Vec<(&str, Duration)> = keys
+        .iter()
+        .zip(tries)
+        .map(|(k, (l, _))| (k.as_str(), l.window()))
+        .collect();
+    let hits = state
+        .db
+        .hit_limits(&counted, now)
+        .await
+        .map_err(FlowError::internal)?;
+    let wait = tries
+        .iter()
+        .zip(&hits)
+        .filter(|((l, _), h)| !l.allows(h.count))
+        .map(|((l, _), h)| l.retry_after(h.window_start, now))
+        .max();
+    match wait {
+        Some(retry_after) => Err(FlowError::Throttled { retry_after }),
+        None => Ok(keys),
+    }
+}
+
+/// Hands back tries that turned out not to be failures (the right password).
+async fn refund(state: &Shared, keys: &[String]) -> Result<()> {
+    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+    state
+        .db
+        .refund_limits(&keys)
+        .await
+        .map_err(FlowError::internal)
+}
+
+/// One limit on the account and, when the request has one, one on its address.
+fn per_account_and_address<'a>(
+    account: (Limit, &'a str),
+    by_address: Limit,
+    address: &'a ClientAddress,
+) -> Vec<(Limit, &'a str)> {
+    let mut tries = vec![account];
+    if let Some(a) = address.0.as_deref() {
+        tries.push((by_address, a));
+    }
+    tries
+}
+
+/// Whether one more mail may go to this recipient this hour; counts it when so. Mail
+/// refused here is dropped without a word to the requester, who is told the same as
+/// for any other address.
+async fn mail_allowed(state: &Shared, recipient: &str) -> Result<bool> {
+    let key = account::email_key(recipient);
+    match take(state, &[(limits::MAIL_PER_RECIPIENT, &key)]).await {
+        Ok(_) => Ok(true),
+        Err(FlowError::Throttled { .. }) => {
+            tracing::info!("mail to a recipient over its hourly limit not sent");
+            Ok(false)
+        }
+        Err(e) => Err(e),
+    }
+}
 
 fn actor<'a>(name: &'a str, address: &'a ClientAddress) -> Actor<'a> {
     Actor {
@@ -65,9 +162,7 @@ pub(crate) struct Registration {
 /// Checks a whole sign-up and hashes its secrets.
 pub(crate) async fn prepare(state: &Shared, form: &account::SignupForm) -> Result<Registration> {
     let s = account::signup(form).map_err(FlowError::Fields)?;
-    let password_hash = hash_password(s.password.clone())
-        .await
-        .map_err(FlowError::internal)?;
+    let password_hash = hash_password(s.password.clone()).await?;
     Ok(Registration {
         first_name: s.first_name,
         last_name: s.last_name,
@@ -83,12 +178,18 @@ pub(crate) async fn prepare(state: &Shared, form: &account::SignupForm) -> Resul
     })
 }
 
-/// Stores a prepared sign-up and mails the verification link; returns the account id.
+/// Stores a prepared sign-up and mails the verification link. When the e-mail address
+/// belongs to an account already, nothing is stored and that address is told that
+/// someone tried to sign up with it: the answer is the same either way, so that sign-up
+/// cannot be used to learn who has an account. Sign-ups are limited per address.
 pub(crate) async fn register(
     state: &Shared,
     r: &Registration,
     address: &ClientAddress,
-) -> Result<i64> {
+) -> Result<()> {
+    if let Some(a) = address.0.as_deref() {
+        take(state, &[(limits::SIGNUP_PER_ADDRESS, a)]).await?;
+    }
     let now = Utc::now();
     let created = state
         .db
@@ -109,26 +210,66 @@ pub(crate) async fn register(
         )
         .await
         .map_err(FlowError::internal)?;
-    let id = match created {
-        Ok(id) => id,
-        Err(Taken::Username) => {
-            return Err(FlowError::Fields(vec![(
-                "username",
-                FieldError::UsernameTaken,
-            )]));
+    match created {
+        Ok(id) => {
+            let key = r.username.to_lowercase();
+            state
+                .db
+                .audit("signup", actor(&key, address), Some(id), None, now)
+                .await
+                .map_err(FlowError::internal)?;
+            if mail_allowed(state, &r.email).await? {
+                send_link(state, id, &r.email, LinkPurpose::Verify).await?;
+            }
+            Ok(())
         }
+        Err(Taken::Username) => Err(FlowError::Fields(vec![(
+            "username",
+            FieldError::UsernameTaken,
+        )])),
         Err(Taken::Email) => {
-            return Err(FlowError::Fields(vec![("email", FieldError::EmailTaken)]));
+            if mail_allowed(state, &r.email).await? {
+                send_address_in_use(state, &r.email).await?;
+            }
+            Ok(())
         }
-    };
-    let key = r.username.to_lowercase();
-    state
+    }
+}
+
+/// Tells the owner of an address that someone tried to sign up with it.
+async fn send_address_in_use(state: &Shared, email: &str) -> Result<()> {
+    let Some(owner) = state
         .db
-        .audit("signup", actor(&key, address), Some(id), None, now)
+        .user_by_email(email)
         .await
-        .map_err(FlowError::internal)?;
-    send_link(state, id, &r.email, LinkPurpose::Verify).await?;
-    Ok(id)
+        .map_err(FlowError::internal)?
+    else {
+        return Ok(());
+    };
+    // To the address as the account has it, whatever case was typed.
+    let email = owner.email.as_deref().unwrap_or(email);
+    let base = state.config.base_url.trim_end_matches('/');
+    let username = &owner.username;
+    let body = format!(
+        "มีผู้พยายามสมัครบัญชี CITIZENinfo ใหม่ด้วยอีเมลนี้ ซึ่งมีบัญชีอยู่แล้ว (ชื่อผู้ใช้ {username}) จึงไม่ได้สร้างบัญชีใหม่\n\
+         หากเป็นท่าน เข้าสู่ระบบได้ที่ {base}/signin หรือตั้งรหัสผ่านใหม่ที่ {base}/auth/reset\n\
+         หากไม่ใช่ท่าน ไม่ต้องดำเนินการใด ๆ\n\n\
+         Someone tried to sign up for CITIZENinfo with this address, which already has an account (username {username}), so no new account was made.\n\
+         If it was you, sign in at {base}/signin or choose a new password at {base}/auth/reset.\n\
+         If it was not you, ignore this message.\n"
+    );
+    state
+        .mailer
+        .send(
+            email,
+            "มีผู้ใช้อีเมลของท่านสมัคร CITIZENinfo / Someone used your address to sign up",
+            &body,
+        )
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "mail not sent");
+            FlowError::internal(e)
+        })
 }
 
 /// Whether a username is still free (the wizard says so at its step, before the end).
@@ -218,55 +359,71 @@ async fn username_of(state: &Shared, user: i64) -> Result<String> {
 }
 
 /// Sends the verification link again when the account (username or e-mail) exists and
-/// is unconfirmed; says nothing either way.
-pub(crate) async fn resend(state: &Shared, account_name: &str) -> Result<()> {
+/// is unconfirmed; says nothing either way. Limited per typed account and per address
+/// before anything is looked up, so that the answer is the same for every account.
+pub(crate) async fn resend(
+    state: &Shared,
+    account_name: &str,
+    address: &ClientAddress,
+) -> Result<()> {
     let account_name = account_name.trim();
-    let user = match state
-        .db
-        .user_by_username(account_name)
-        .await
-        .map_err(FlowError::internal)?
-    {
-        Some(u) => Some(u),
-        None => match account::email(account_name) {
-            Ok(e) => state
-                .db
-                .user_by_email(&e)
-                .await
-                .map_err(FlowError::internal)?,
-            Err(_) => None,
-        },
+    let typed_email = account::email(account_name).ok();
+    let subject = match &typed_email {
+        Some(e) => account::email_key(e),
+        None => format!("username:{}", account_name.to_lowercase()),
+    };
+    take(
+        state,
+        &per_account_and_address(
+            (limits::MAIL_PER_RECIPIENT, &subject),
+            limits::MAIL_PER_ADDRESS,
+            address,
+        ),
+    )
+    .await?;
+    let user = match &typed_email {
+        Some(e) => state
+            .db
+            .user_by_email(e)
+            .await
+            .map_err(FlowError::internal)?,
+        None => state
+            .db
+            .user_by_username(account_name)
+            .await
+            .map_err(FlowError::internal)?,
     };
     if let Some(u) = user
         && u.email_verified_at.is_none()
-        && let Some(email) = u.email.as_deref()
+        && let Some(email) = u.email.clone()
     {
-        send_link(state, u.id, email, LinkPurpose::Verify).await?;
+        // After the answer, like the mail itself, so that the time tells nothing.
+        let state = state.clone();
+        let by_username = typed_email.is_none();
+        tokio::spawn(async move {
+            // Asked for by username: the mailbox is counted too.
+            if !by_username || mail_allowed(&state, &email).await.unwrap_or(false) {
+                let _ = send_link(&state, u.id, &email, LinkPurpose::Verify).await;
+            }
+        });
     }
     Ok(())
 }
 
-/// Refuses further tries while an account or an address has failed too often lately.
-async fn throttle(
-    state: &Shared,
-    action: &str,
-    account: &str,
-    address: &ClientAddress,
-) -> Result<()> {
-    let since = Utc::now() - Duration::minutes(THROTTLE_WINDOW_MINUTES);
-    let (by_account, by_address) = state
-        .db
-        .recent_count(action, account, address.0.as_deref(), since)
-        .await
-        .map_err(FlowError::internal)?;
-    if by_account >= MAX_FAILURES_PER_ACCOUNT || by_address >= MAX_FAILURES_PER_ADDRESS {
-        return Err(FlowError::Throttled);
-    }
-    Ok(())
+/// Sends a link after the answer has gone: a known account must not answer slower than
+/// an unknown one, or the time would tell who has an account.
+fn send_link_later(state: &Shared, user: i64, email: &str, purpose: LinkPurpose) {
+    let (state, email) = (state.clone(), email.to_owned());
+    tokio::spawn(async move {
+        // Failures are logged where they happen.
+        let _ = send_link(&state, user, &email, purpose).await;
+    });
 }
 
 /// Checks a username and password; the account when they match and it is confirmed.
-/// The caller starts the session.
+/// The caller starts the session. Each try is counted before the password is checked
+/// and handed back when it was right, so that at most the limit of wrong passwords are
+/// checked however many arrive at once.
 pub(crate) async fn sign_in(
     state: &Shared,
     username: &str,
@@ -274,17 +431,33 @@ pub(crate) async fn sign_in(
     address: &ClientAddress,
 ) -> Result<UserRow> {
     let key: String = username.trim().to_lowercase().chars().take(64).collect();
-    throttle(state, "signin.failed", &key, address).await?;
+    let tries = take(
+        state,
+        &per_account_and_address(
+            (limits::SIGNIN_PER_ACCOUNT, &key),
+            limits::SIGNIN_PER_ADDRESS,
+            address,
+        ),
+    )
+    .await?;
     let user = state
         .db
         .user_by_username(&key)
         .await
         .map_err(FlowError::internal)?;
-    let ok = super::verify_password(
+    let ok = match super::verify_password(
         user.as_ref().and_then(|u| u.password_hash.clone()),
         password,
     )
-    .await;
+    .await
+    {
+        Ok(ok) => ok,
+        Err(e) => {
+            // Not checked, so not a failure.
+            refund(state, &tries).await?;
+            return Err(e.into());
+        }
+    };
     let now = Utc::now();
     let user = match user {
         Some(u) if ok => u,
@@ -303,6 +476,7 @@ pub(crate) async fn sign_in(
             return Err(FlowError::WrongCredentials);
         }
     };
+    refund(state, &tries).await?;
     if user.email_verified_at.is_none() {
         return Err(FlowError::Unverified);
     }
@@ -330,7 +504,22 @@ pub(crate) async fn signed_out(state: &Shared, user: i64, address: &ClientAddres
 }
 
 /// Mails a reset link when the address has an account; says nothing either way.
-pub(crate) async fn request_reset(state: &Shared, email: &str) -> Result<()> {
+/// Limited per typed address and per requesting address before the look-up.
+pub(crate) async fn request_reset(
+    state: &Shared,
+    email: &str,
+    address: &ClientAddress,
+) -> Result<()> {
+    let typed = account::email_key(email);
+    take(
+        state,
+        &per_account_and_address(
+            (limits::MAIL_PER_RECIPIENT, &typed),
+            limits::MAIL_PER_ADDRESS,
+            address,
+        ),
+    )
+    .await?;
     if let Ok(email) = account::email(email)
         && let Some(u) = state
             .db
@@ -338,7 +527,13 @@ pub(crate) async fn request_reset(state: &Shared, email: &str) -> Result<()> {
             .await
             .map_err(FlowError::internal)?
     {
-        send_link(state, u.id, &email, LinkPurpose::Reset).await?;
+        // To the address as the account has it, whatever case was typed.
+        send_link_later(
+            state,
+            u.id,
+            u.email.as_deref().unwrap_or(&email),
+            LinkPurpose::Reset,
+        );
     }
     Ok(())
 }
@@ -351,13 +546,15 @@ pub(crate) async fn reset(
     confirmation: &str,
     address: &ClientAddress,
 ) -> Result<()> {
-    // The rules first, so that a refused password does not use up the link.
+    // Every rule first, the username one too, so that a refused password does not use
+    // up the link: the link is only looked at here and used once the password is set.
     account::password(password, confirmation, "")
         .map_err(|e| FlowError::Fields(vec![("password", e)]))?;
     let now = Utc::now();
+    let link = link_hash(token);
     let user = state
         .db
-        .use_link(LinkPurpose::Reset, &link_hash(token), now)
+        .link_owner(LinkPurpose::Reset, &link, now)
         .await
         .map_err(FlowError::internal)?
         .ok_or(FlowError::InvalidLink)?;
@@ -367,15 +564,19 @@ pub(crate) async fn reset(
         .await
         .map_err(FlowError::internal)?
         .ok_or(FlowError::InvalidLink)?;
-    if password.eq_ignore_ascii_case(&u.username) {
-        return Err(FlowError::Fields(vec![(
-            "password",
-            FieldError::PasswordIsUsername,
-        )]));
-    }
-    let hash = hash_password(password.to_owned())
+    account::password(password, confirmation, &u.username)
+        .map_err(|e| FlowError::Fields(vec![("password", e)]))?;
+    let hash = hash_password(password.to_owned()).await?;
+    // Used now, once: of two concurrent resets with one link only one gets here.
+    if state
+        .db
+        .use_link(LinkPurpose::Reset, &link, now)
         .await
-        .map_err(FlowError::internal)?;
+        .map_err(FlowError::internal)?
+        != Some(user)
+    {
+        return Err(FlowError::InvalidLink);
+    }
     state
         .db
         .set_password(user, &hash, now)
@@ -408,18 +609,20 @@ pub(crate) struct CodeForm<'a> {
     pub email: Option<&'a str>,
 }
 
-/// Binds a confirmed account to the unit whose code this is, as an editor.
+/// Binds a confirmed account to the unit whose code this is, as an editor; a member
+/// already keeps the role they have. Wrong codes are limited per account and per
+/// address, counted before the look-up. Returns the unit and whether the membership is
+/// new.
 pub(crate) async fn bind_unit(
     state: &Shared,
     user: &UserRow,
     form: CodeForm<'_>,
     address: &ClientAddress,
-) -> Result<UnitCode> {
+) -> Result<(UnitCode, bool)> {
     if user.email_verified_at.is_none() {
         return Err(FlowError::Unverified);
     }
     let name = user.username.to_lowercase();
-    throttle(state, "authorize_code.failed", &name, address).await?;
     let mut errors = FieldErrors::new();
     if let Some(n) = form.name.filter(|n| !n.trim().is_empty())
         && let Err(e) = account::person_name(n)
@@ -441,6 +644,15 @@ pub(crate) async fn bind_unit(
     let Some(code) = code.filter(|_| errors.is_empty()) else {
         return Err(FlowError::Fields(errors));
     };
+    let tries = take(
+        state,
+        &per_account_and_address(
+            (limits::CODE_PER_ACCOUNT, &name),
+            limits::CODE_PER_ADDRESS,
+            address,
+        ),
+    )
+    .await?;
     let now = Utc::now();
     let Some(unit) = state
         .db
@@ -461,23 +673,14 @@ pub(crate) async fn bind_unit(
             .map_err(FlowError::internal)?;
         return Err(FlowError::UnknownCode);
     };
-    state
+    refund(state, &tries).await?;
+    let added = state
         .db
-        .add_membership(user.id, &unit, "editor", actor(&name, address), now)
+        .join_unit(user.id, &unit, actor(&name, address), now)
         .await
-        .map_err(FlowError::internal)?;
-    state
-        .db
-        .audit(
-            "authorize_code.use",
-            actor(&name, address),
-            Some(user.id),
-            Some(unit.as_str()),
-            now,
-        )
-        .await
-        .map_err(FlowError::internal)?;
-    Ok(unit)
+        .map_err(FlowError::internal)?
+        .ok_or_else(|| FlowError::internal("the unit of a valid code vanished"))?;
+    Ok((unit, added))
 }
 
 /// Deletes an account and its personal data; the audit keeps an unlinked record.
@@ -658,8 +861,23 @@ pub(crate) async fn change_password(
     address: &ClientAddress,
 ) -> Result<()> {
     let name = user.username.to_lowercase();
-    throttle(state, "signin.failed", &name, address).await?;
-    if !super::verify_password(user.password_hash.clone(), current).await {
+    let tries = take(
+        state,
+        &per_account_and_address(
+            (limits::SIGNIN_PER_ACCOUNT, &name),
+            limits::SIGNIN_PER_ADDRESS,
+            address,
+        ),
+    )
+    .await?;
+    let right = match super::verify_password(user.password_hash.clone(), current).await {
+        Ok(right) => right,
+        Err(e) => {
+            refund(state, &tries).await?;
+            return Err(e.into());
+        }
+    };
+    if !right {
         state
             .db
             .audit(
@@ -676,11 +894,10 @@ pub(crate) async fn change_password(
             FieldError::PasswordWrong,
         )]));
     }
+    refund(state, &tries).await?;
     account::password(new, confirmation, &user.username)
         .map_err(|e| FlowError::Fields(vec![("password", e)]))?;
-    let hash = hash_password(new.to_owned())
-        .await
-        .map_err(FlowError::internal)?;
+    let hash = hash_password(new.to_owned()).await?;
     let now = Utc::now();
     state
         .db

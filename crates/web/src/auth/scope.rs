@@ -44,10 +44,13 @@ impl FromRequestParts<Shared> for Staff {
         state: &Shared,
     ) -> Result<Self, Self::Rejection> {
         let id = if let Some(h) = parts.headers.get(header::AUTHORIZATION) {
+            // The scheme name is case-insensitive (RFC 9110 §11.1).
             let token = h
                 .to_str()
                 .ok()
-                .and_then(|v| v.strip_prefix("Bearer "))
+                .and_then(|v| v.split_once(' '))
+                .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+                .map(|(_, token)| token.trim())
                 .ok_or_else(unauthenticated)?;
             let owner = state
                 .db

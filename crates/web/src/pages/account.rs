@@ -7,14 +7,14 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::{StatusCode, Uri};
+use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::account::{self, CitizenId, FieldError, FieldErrors};
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
 use super::Layout;
-use crate::auth::flows::{self, FlowError, Registration, THROTTLE_WINDOW_MINUTES};
+use crate::auth::flows::{self, FlowError, Registration};
 use crate::auth::{self, ClientAddress, USER_KEY};
 use crate::{Lang, Shared};
 
@@ -386,7 +386,7 @@ pub(crate) async fn signup_submit(
                         d.password_mask = account::mask_password(&f.password);
                         match auth::hash_password(f.password.clone()).await {
                             Ok(h) => d.password_hash = h,
-                            Err(e) => return failure(lang, &uri, FlowError::Internal(e)),
+                            Err(e) => return failure(lang, &uri, e.into()),
                         }
                     }
                 }
@@ -485,14 +485,19 @@ fn notice(
 
 /// A flow failed on our side (or for a reason with no field to show).
 fn failure(lang: Lang, uri: &Uri, e: FlowError) -> Response {
+    let retry_after = match e {
+        FlowError::Throttled { retry_after } | FlowError::Busy { retry_after } => Some(retry_after),
+        _ => None,
+    };
     let (status, text) = match e {
-        FlowError::Throttled => (
+        FlowError::Throttled { retry_after } => (
             StatusCode::TOO_MANY_REQUESTS,
             lang.t_with(
                 "throttled",
-                &[("minutes", THROTTLE_WINDOW_MINUTES.to_string())],
+                &[("minutes", retry_after.div_ceil(60).to_string())],
             ),
         ),
+        FlowError::Busy { .. } => (StatusCode::SERVICE_UNAVAILABLE, lang.t("busy")),
         FlowError::InvalidLink => (StatusCode::BAD_REQUEST, lang.t("link-bad")),
         FlowError::Internal(cause) => {
             tracing::error!(error = %cause, "account page failed");
@@ -500,7 +505,12 @@ fn failure(lang: Lang, uri: &Uri, e: FlowError) -> Response {
         }
         _ => (StatusCode::BAD_REQUEST, lang.t("bad-request")),
     };
-    (status, NoticePage::new(lang, uri, "notice-title", text)).into_response()
+    let mut res = (status, NoticePage::new(lang, uri, "notice-title", text)).into_response();
+    if let Some(s) = retry_after {
+        res.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(s));
+    }
+    res
 }
 
 #[derive(Template, WebTemplate)]
@@ -593,13 +603,7 @@ pub(crate) async fn signin_submit(
     Form(f): Form<SigninForm>,
 ) -> Response {
     let said = |status: StatusCode, key: &str| {
-        let text = match key {
-            "throttled" => lang.t_with(
-                "throttled",
-                &[("minutes", THROTTLE_WINDOW_MINUTES.to_string())],
-            ),
-            k => lang.t(k),
-        };
+        let text = lang.t(key);
         (
             status,
             signin_page(
@@ -630,7 +634,6 @@ pub(crate) async fn signin_submit(
         }
         Err(FlowError::WrongCredentials) => said(StatusCode::UNAUTHORIZED, "signin-wrong"),
         Err(FlowError::Unverified) => said(StatusCode::FORBIDDEN, "signin-unverified"),
-        Err(FlowError::Throttled) => said(StatusCode::TOO_MANY_REQUESTS, "throttled"),
         Err(e) => failure(lang, &uri, e),
     }
 }
@@ -911,7 +914,7 @@ pub(crate) async fn bind_unit(
         email: Some(&f.email),
     };
     match flows::bind_unit(&state, &u, form, &address).await {
-        Ok(unit) => {
+        Ok((unit, _)) => {
             let name = state
                 .directory()
                 .unit(unit.as_str())
@@ -1015,9 +1018,10 @@ pub(crate) async fn resend_submit(
     State(state): State<Shared>,
     lang: Lang,
     uri: Uri,
+    address: ClientAddress,
     Form(f): Form<TokenForm>,
 ) -> Response {
-    match flows::resend(&state, &f.email).await {
+    match flows::resend(&state, &f.email, &address).await {
         Ok(()) => notice(lang, &uri, "resend-title", lang.t("link-sent"), Vec::new()),
         Err(e) => failure(lang, &uri, e),
     }
@@ -1061,9 +1065,10 @@ pub(crate) async fn reset_request(
     State(state): State<Shared>,
     lang: Lang,
     uri: Uri,
+    address: ClientAddress,
     Form(f): Form<TokenForm>,
 ) -> Response {
-    match flows::request_reset(&state, &f.email).await {
+    match flows::request_reset(&state, &f.email, &address).await {
         Ok(()) => notice(lang, &uri, "reset-title", lang.t("link-sent"), Vec::new()),
         Err(e) => failure(lang, &uri, e),
     }
