@@ -53,11 +53,19 @@ pub const CODE_PER_ADDRESS: Limit = Limit {
     max: 20,
     window_minutes: 15,
 };
-/// Mail asked for one recipient (verification, reset, "someone used your address"),
-/// however it is asked for: enough for a person who mistypes twice, too few to flood.
+/// Requests for a link mailed to one address or account (reset, verification again),
+/// counted before the account is looked up, so that the answers are the same for an
+/// address with an account and one without: enough for a person who mistypes twice.
+pub const MAIL_REQUESTS_PER_RECIPIENT: Limit = Limit {
+    name: "mail.request",
+    max: 3,
+    window_minutes: 60,
+};
+/// Mail actually sent to one mailbox, of any kind (verification, reset, "someone used
+/// your address"); beyond it mail is dropped without a word, too few to flood.
 pub const MAIL_PER_RECIPIENT: Limit = Limit {
     name: "mail.recipient",
-    max: 3,
+    max: 5,
     window_minutes: 60,
 };
 /// Requests for mail from one address, to any recipients.

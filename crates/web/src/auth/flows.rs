@@ -375,7 +375,7 @@ pub(crate) async fn resend(
     take(
         state,
         &per_account_and_address(
-            (limits::MAIL_PER_RECIPIENT, &subject),
+            (limits::MAIL_REQUESTS_PER_RECIPIENT, &subject),
             limits::MAIL_PER_ADDRESS,
             address,
         ),
@@ -397,26 +397,21 @@ pub(crate) async fn resend(
         && u.email_verified_at.is_none()
         && let Some(email) = u.email.clone()
     {
-        // After the answer, like the mail itself, so that the time tells nothing.
-        let state = state.clone();
-        let by_username = typed_email.is_none();
-        tokio::spawn(async move {
-            // Asked for by username: the mailbox is counted too.
-            if !by_username || mail_allowed(&state, &email).await.unwrap_or(false) {
-                let _ = send_link(&state, u.id, &email, LinkPurpose::Verify).await;
-            }
-        });
+        send_link_later(state, u.id, &email, LinkPurpose::Verify);
     }
     Ok(())
 }
 
-/// Sends a link after the answer has gone: a known account must not answer slower than
-/// an unknown one, or the time would tell who has an account.
+/// Sends a link after the answer has gone, when the mailbox's hourly limit allows: a
+/// known account must not answer slower than an unknown one, or the time would tell
+/// who has an account.
 fn send_link_later(state: &Shared, user: i64, email: &str, purpose: LinkPurpose) {
     let (state, email) = (state.clone(), email.to_owned());
     tokio::spawn(async move {
         // Failures are logged where they happen.
-        let _ = send_link(&state, user, &email, purpose).await;
+        if mail_allowed(&state, &email).await.unwrap_or(false) {
+            let _ = send_link(&state, user, &email, purpose).await;
+        }
     });
 }
 
@@ -514,7 +509,7 @@ pub(crate) async fn request_reset(
     take(
         state,
         &per_account_and_address(
-            (limits::MAIL_PER_RECIPIENT, &typed),
+            (limits::MAIL_REQUESTS_PER_RECIPIENT, &typed),
             limits::MAIL_PER_ADDRESS,
             address,
         ),
