@@ -18,27 +18,36 @@ pub const DEFAULT_PER_PAGE: usize = 20;
 #[derive(Debug, Default, Clone, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SearchParams {
-    /// Words to look for, Thai or English (Thai needs no spaces).
+    /// Words to look for, Thai or English (Thai needs no spaces); at most 200 characters.
+    #[param(max_length = 200)]
     pub q: Option<String>,
-    /// Where the citizen stands, `LAT,LON`; results are then sorted by distance.
-    #[param(example = "13.36,100.98")]
+    /// Where the citizen stands, `LAT,LON` in decimal degrees (latitude -90 to 90,
+    /// longitude -180 to 180); results are then sorted by distance.
+    // The pattern is what `LatLon::parse` takes, less exponents (`1e1`), which parse too.
+    #[param(
+        example = "13.36,100.98",
+        pattern = r"^ *[+-]?0*(?:90(?:\.0*)?|[1-8]?[0-9](?:\.[0-9]*)?|\.[0-9]+) *, *[+-]?0*(?:180(?:\.0*)?|(?:1[0-7][0-9]|[1-9]?[0-9])(?:\.[0-9]*)?|\.[0-9]+) *$"
+    )]
     pub near: Option<String>,
-    /// Only within this many kilometres of `near`.
-    #[param(value_type = Option<f64>)]
+    /// Only within this many kilometres of `near` (more than 0, at most 2000); needs `near`.
+    #[param(value_type = Option<f64>, exclusive_minimum = 0, maximum = 2000)]
     pub radius_km: Option<String>,
-    /// Only service points under this unit (a 13-digit code of a ministry, department or unit).
+    /// Only service points under this unit (the 13-digit code of a ministry, department
+    /// or unit); an unknown code is refused.
+    #[param(pattern = "^[0-9]{13}$", example = "0110030201107")]
     pub unit: Option<String>,
-    /// Only service points that give this manual.
-    #[param(value_type = Option<i64>)]
+    /// Only service points that give this manual; an unknown manual is refused.
+    #[param(value_type = Option<i64>, minimum = 1)]
     pub manual: Option<String>,
-    /// Only service points open now (Asia/Bangkok time, public holidays included).
+    /// Only service points open now (Asia/Bangkok time, public holidays included);
+    /// `1`, `on` and `0` are taken too.
     #[param(value_type = Option<bool>)]
     pub open_now: Option<String>,
     /// Thai province name, e.g. ชลบุรี.
     pub province: Option<String>,
     /// Thai district name, e.g. บางละมุง.
     pub district: Option<String>,
-    /// 1-based page number.
+    /// 1-based page number, at most 10000.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 10000)]
     pub page: Option<String>,
     /// Results per page, 1 to 100 (default 20).

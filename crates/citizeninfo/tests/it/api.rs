@@ -435,3 +435,198 @@ async fn openapi_document_describes_every_endpoint() {
         doc["components"]["schemas"]["ServicePointItem"]["properties"]["distance_km"].is_object()
     );
 }
+
+/// Every answer a route can give is in the document, with the ways to sign in: a route
+/// added without its refusals, its `Retry-After` or its `security` fails here.
+#[test]
+fn openapi_document_lists_every_answer_and_how_to_sign_in() {
+    let doc = serde_json::to_value(web::api::openapi()).unwrap();
+    let schemes = &doc["components"]["securitySchemes"];
+    assert_eq!(schemes["session"]["type"], "apiKey", "{schemes}");
+    assert_eq!(schemes["session"]["in"], "cookie");
+    assert_eq!(schemes["session"]["name"], "citizeninfo_session");
+    assert_eq!(schemes["bearer"]["type"], "http", "{schemes}");
+    assert_eq!(schemes["bearer"]["scheme"], "bearer");
+    let description = doc["info"]["description"].as_str().unwrap();
+    for needle in [
+        "read-only",
+        "Bearer",
+        "citizeninfo_session",
+        "429",
+        "503",
+        "Retry-After",
+    ] {
+        assert!(
+            description.contains(needle),
+            "info.description lacks {needle}"
+        );
+    }
+
+    // The account's own credentials: a token may not touch them.
+    let session_only = [
+        "POST /api/v1/me/tokens",
+        "DELETE /api/v1/me/tokens/{id}",
+        "POST /api/v1/me/password",
+        "DELETE /api/v1/me",
+    ];
+    let throttled = [
+        "POST /api/v1/auth/signup",
+        "POST /api/v1/auth/login",
+        "POST /api/v1/auth/password-reset",
+        "POST /api/v1/auth/resend-verification",
+        "POST /api/v1/me/units",
+        "POST /api/v1/me/password",
+    ];
+    let hashing = [
+        "POST /api/v1/auth/signup",
+        "POST /api/v1/auth/login",
+        "POST /api/v1/auth/password-reset/confirm",
+        "POST /api/v1/me/password",
+    ];
+    // Bodies the server takes or refuses whole, with no rule on a single field.
+    let no_field_rules = [
+        "POST /api/v1/auth/verify",
+        "POST /api/v1/auth/login",
+        "POST /api/v1/auth/resend-verification",
+        "POST /api/v1/auth/password-reset",
+    ];
+
+    let mut seen = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let name = format!("{} {path}", method.to_uppercase());
+            let responses = op["responses"].as_object().unwrap();
+            let has = |status: &str| responses.contains_key(status);
+            let missing = |status: &str| format!("{name} does not document {status}");
+            for (status, r) in responses {
+                assert!(
+                    !r["description"].as_str().unwrap_or("").is_empty(),
+                    "{name} {status} has no description"
+                );
+                if status.starts_with('4') || status.starts_with('5') {
+                    assert_eq!(
+                        r["content"]["application/json"]["schema"]["$ref"],
+                        "#/components/schemas/ApiError",
+                        "{name} {status} is not an ApiError"
+                    );
+                }
+            }
+            let parameters: Vec<&Value> = op["parameters"]
+                .as_array()
+                .map(|p| p.iter().collect())
+                .unwrap_or_default();
+            if !parameters.is_empty() {
+                assert!(has("400"), "{}", missing("400 for its parameters"));
+            }
+            for p in &parameters {
+                // The portal's search form sends empty fields; the API reads them as absent.
+                if op["tags"][0] == "directory" && p["in"] == "query" {
+                    assert_eq!(p["allowEmptyValue"], true, "{name}: {}", p["name"]);
+                }
+                if matches!(p["name"].as_str(), Some("code" | "unit" | "parent")) {
+                    assert_eq!(
+                        p["schema"]["pattern"], "^[0-9]{13}$",
+                        "{name}: {} takes a 13-digit code",
+                        p["name"]
+                    );
+                }
+            }
+            if op["requestBody"].is_object() {
+                assert!(has("400"), "{}", missing("400 invalid_body"));
+                assert!(has("413"), "{}", missing("413 body_too_large"));
+                if !no_field_rules.contains(&name.as_str()) {
+                    assert!(has("422"), "{}", missing("422 invalid_field"));
+                }
+            }
+
+            let signed_in = path.starts_with("/api/v1/me") || path.starts_with("/api/v1/staff/");
+            let security = &op["security"];
+            if signed_in {
+                assert!(has("401"), "{}", missing("401 unauthenticated"));
+                let expected = if session_only.contains(&name.as_str()) {
+                    assert!(has("403"), "{}", missing("403 for a token"));
+                    serde_json::json!([{ "session": [] }])
+                } else {
+                    serde_json::json!([{ "session": [] }, { "bearer": [] }])
+                };
+                assert_eq!(security, &expected, "{name}: security");
+            } else {
+                assert!(security.is_null(), "{name} is public: no security");
+            }
+            if path.starts_with("/api/v1/staff/") {
+                for status in ["400", "401", "403", "404"] {
+                    assert!(has(status), "{}", missing(status));
+                }
+            }
+
+            for (status, routes) in [("429", &throttled[..]), ("503", &hashing[..])] {
+                assert_eq!(
+                    has(status),
+                    routes.contains(&name.as_str()),
+                    "{name}: {status} documented where it is answered, and only there"
+                );
+                if has(status) {
+                    let retry_after = &responses[status]["headers"]["Retry-After"];
+                    assert_eq!(
+                        retry_after["required"], true,
+                        "{name} {status}: Retry-After"
+                    );
+                    assert_eq!(retry_after["schema"]["type"], "integer");
+                }
+            }
+            seen.push(name);
+        }
+    }
+    for name in session_only
+        .iter()
+        .chain(&throttled)
+        .chain(&hashing)
+        .chain(&no_field_rules)
+    {
+        assert!(
+            seen.contains(&name.to_string()),
+            "{name} is not in the document"
+        );
+    }
+    for (status, route) in [
+        ("200", "POST /api/v1/me/units"),
+        ("201", "POST /api/v1/me/units"),
+    ] {
+        let (method, path) = route.split_once(' ').unwrap();
+        assert!(
+            doc["paths"][path][method.to_lowercase()]["responses"][status].is_object(),
+            "{route} answers {status}"
+        );
+    }
+
+    let schemas = &doc["components"]["schemas"];
+    assert_eq!(
+        schemas["BindUnitRequest"]["properties"]["authorize_code"]["pattern"],
+        "^[0-9A-Fa-f]{15}$"
+    );
+    for (schema, fields) in [
+        ("BindUnitRequest", &["authorize_code"][..]),
+        (
+            "SignupRequest",
+            &[
+                "first_name",
+                "last_name",
+                "email",
+                "username",
+                "password",
+                "password_confirmation",
+            ],
+        ),
+        ("LoginRequest", &["username", "password"]),
+        ("NewToken", &["name"]),
+        ("RoleRequest", &["role"]),
+    ] {
+        let required = schemas[schema]["required"].as_array().unwrap();
+        for f in fields {
+            assert!(
+                required.contains(&Value::from(*f)),
+                "{schema}.{f} is required"
+            );
+        }
+    }
+}

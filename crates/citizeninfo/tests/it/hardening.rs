@@ -629,6 +629,17 @@ async fn api_edges(db: Db) {
     .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     assert_eq!(r.json()["error"]["code"], "invalid_parameter");
+    // A repeated query key too.
+    let r = send_json(
+        &app,
+        "GET",
+        &format!("/api/v1/staff/units/{DEPARTMENT}/authorize-codes?format=csv&format=csv"),
+        None,
+        Some(&c),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(r.json()["error"]["code"], "invalid_parameter");
 
     // Made-up methods do not add series to /metrics.
     for i in 0..50 {

@@ -21,20 +21,29 @@ use crate::params::FieldErrors;
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct SignupRequest {
-    /// Without a title (นาย, นาง, Mr …).
+    /// Without a title (นาย, นาง, Mr …); letters, spaces, `-`, `'` and `.`, at most 100.
+    #[schema(required, min_length = 1, max_length = 100)]
     pub first_name: String,
+    /// As `first_name`.
+    #[schema(required, min_length = 1, max_length = 100)]
     pub last_name: String,
     /// Optional: 13 digits with a valid check digit; Thai digits, spaces and dashes are
     /// accepted.
     pub citizen_id: String,
     /// Optional: a Thai mobile number.
     pub mobile: String,
-    /// Required: the verification link goes there.
+    /// Required: the verification link goes there. At most 254 bytes.
+    #[schema(required, min_length = 1, max_length = 254)]
     pub email: String,
-    /// English letters or digits, at least 5; unique regardless of case.
+    /// English letters or digits, 5 to 32; unique regardless of case.
+    #[schema(required, pattern = "^[A-Za-z0-9]{5,32}$")]
     pub username: String,
-    /// At least 8 characters with an English letter and a digit.
+    /// 8 to 128 printable ASCII characters with an English letter and a digit; not the
+    /// username, nor one of the most common passwords.
+    #[schema(required, pattern = "^[!-~]{8,128}$")]
     pub password: String,
+    /// The same password again.
+    #[schema(required, pattern = "^[!-~]{8,128}$")]
     pub password_confirmation: String,
 }
 
@@ -74,19 +83,29 @@ pub struct ResetRequest {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ResetConfirm {
+    /// The token from the e-mailed link.
     pub token: String,
+    /// 8 to 128 printable ASCII characters with an English letter and a digit; not the
+    /// username, nor one of the most common passwords.
+    #[schema(pattern = "^[!-~]{8,128}$")]
     pub password: String,
+    /// The same password again.
+    #[schema(pattern = "^[!-~]{8,128}$")]
     pub password_confirmation: String,
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct BindUnitRequest {
-    /// The unit's Authorize Code: 15 characters, 0-9 and A-F.
+    /// The unit's Authorize Code: 15 characters, 0-9 and A-F (either case).
+    #[schema(required, pattern = "^[0-9A-Fa-f]{15}$", example = "0123456789ABCDE")]
     pub authorize_code: String,
     /// Name and e-mail of the person entering the code, as in the seed's form; the
-    /// account's own are used when left out.
+    /// account's own are used when left out. A name has no title, at most 100 characters.
+    #[schema(max_length = 100)]
     pub name: Option<String>,
+    /// At most 254 bytes.
+    #[schema(max_length = 254)]
     pub email: Option<String>,
 }
 
@@ -229,7 +248,16 @@ impl From<FlowError> for ApiError {
 /// an account already gets the same answer (and a mail saying so) with nothing created.
 /// Limited per network address.
 #[utoipa::path(post, path = "/api/v1/auth/signup", tag = "accounts", request_body = SignupRequest,
-    responses((status = 201, body = SignupResponse), (status = 422, body = ApiError), (status = 400, body = ApiError)))]
+    responses(
+        (status = 201, description = "Signed up, or the address has an account already (then nothing is made): the same answer", body = SignupResponse),
+        (status = 400, description = "`invalid_body`: the body is not JSON of this shape", body = ApiError),
+        (status = 413, description = "`body_too_large`: the body is over 2 MB", body = ApiError),
+        (status = 422, description = "`invalid_field`: a field breaks a rule; `fields` names each, in Thai and English", body = ApiError),
+        (status = 429, description = "`throttled`: too many sign-ups from this network address; try again after `Retry-After` seconds", body = ApiError,
+            headers(("Retry-After" = u64, description = "Seconds until the window that refused the try ends"))),
+        (status = 503, description = "`busy`: password hashing is at capacity; try again after `Retry-After` seconds", body = ApiError,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ))]
 pub async fn signup(
     State(state): State<Shared>,
     address: ClientAddress,
@@ -261,7 +289,11 @@ pub async fn signup(
 
 /// Confirm an e-mail address with the token of the mailed link (single use).
 #[utoipa::path(post, path = "/api/v1/auth/verify", tag = "accounts", request_body = TokenRequest,
-    responses((status = 200, body = Done), (status = 400, body = ApiError)))]
+    responses(
+        (status = 200, description = "The address is confirmed", body = Done),
+        (status = 400, description = "`invalid_body`: the body is not JSON of this shape; `invalid_token`: the link is unknown, used or expired", body = ApiError),
+        (status = 413, description = "`body_too_large`: the body is over 2 MB", body = ApiError),
+    ))]
 pub async fn verify(
     State(state): State<Shared>,
     address: ClientAddress,
@@ -276,7 +308,13 @@ pub async fn verify(
 
 /// Send the verification link again. Answers the same whether or not the account exists.
 #[utoipa::path(post, path = "/api/v1/auth/resend-verification", tag = "accounts", request_body = ResendRequest,
-    responses((status = 202, body = Done)))]
+    responses(
+        (status = 202, description = "A link is on its way if the account exists and is unconfirmed", body = Done),
+        (status = 400, description = "`invalid_body`: the body is not JSON of this shape", body = ApiError),
+        (status = 413, description = "`body_too_large`: the body is over 2 MB", body = ApiError),
+        (status = 429, description = "`throttled`: too many mails asked for this account or from this network address; try again after `Retry-After` seconds", body = ApiError,
+            headers(("Retry-After" = u64, description = "Seconds until the window that refused the try ends"))),
+    ))]
 pub async fn resend_verification(
     State(state): State<Shared>,
     address: ClientAddress,
@@ -295,8 +333,18 @@ pub async fn resend_verification(
 /// Sign in with username and password: sets the session cookie. Refused with 403 while
 /// the e-mail address is unconfirmed, with 429 after repeated failures.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "accounts", request_body = LoginRequest,
-    responses((status = 200, body = Me), (status = 401, body = ApiError), (status = 403, body = ApiError),
-               (status = 429, body = ApiError)))]
+    responses(
+        (status = 200, description = "Signed in: the session cookie is set", body = Me,
+            headers(("Set-Cookie" = String, description = "`citizeninfo_session`, HttpOnly, SameSite=Lax"))),
+        (status = 400, description = "`invalid_body`: the body is not JSON of this shape", body = ApiError),
+        (status = 401, description = "`wrong_credentials`: wrong username or password", body = ApiError),
+        (status = 403, description = "`email_unverified`: the e-mail address is not confirmed yet", body = ApiError),
+        (status = 413, description = "`body_too_large`: the body is over 2 MB", body = ApiError),
+        (status = 429, description = "`throttled`: too many wrong passwords for this account or from this network address; try again after `Retry-After` seconds", body = ApiError,
+            headers(("Retry-After" = u64, description = "Seconds until the window that refused the try ends"))),
+        (status = 503, description = "`busy`: password hashing is at capacity; try again after `Retry-After` seconds", body = ApiError,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ))]
 pub async fn login(
     State(state): State<Shared>,
     session: Session,
@@ -315,7 +363,10 @@ pub async fn login(
 }
 
 /// Sign out: ends the session.
-#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "accounts", responses((status = 204)))]
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "accounts",
+    responses(
+        (status = 204, description = "Signed out (also when no one was signed in)"),
+    ))]
 pub async fn logout(
     State(state): State<Shared>,
     session: Session,
@@ -330,7 +381,13 @@ pub async fn logout(
 
 /// Ask for a password reset link. Answers the same whether or not the address is known.
 #[utoipa::path(post, path = "/api/v1/auth/password-reset", tag = "accounts", request_body = ResetRequest,
-    responses((status = 202, body = Done)))]
+    responses(
+        (status = 202, description = "A link is on its way if the address has an account", body = Done),
+        (status = 400, description = "`invalid_body`: the body is not JSON of this shape", body = ApiError),
+        (status = 413, description = "`body_too_large`: the body is over 2 MB", body = ApiError),
+        (status = 429, description = "`throttled`: too many mails asked for this address or from this network address; try again after `Retry-After` seconds", body = ApiError,
+            headers(("Retry-After" = u64, description = "Seconds until the window that refused the try ends"))),
+    ))]
 pub async fn password_reset(
     State(state): State<Shared>,
     address: ClientAddress,
@@ -348,7 +405,14 @@ pub async fn password_reset(
 
 /// Choose a new password with the mailed reset token. Ends every session of the account.
 #[utoipa::path(post, path = "/api/v1/auth/password-reset/confirm", tag = "accounts", request_body = ResetConfirm,
-    responses((status = 200, body = Done), (status = 400, body = ApiError), (status = 422, body = ApiError)))]
+    responses(
+        (status = 200, description = "The new password is set; every session and token of the account has ended", body = Done),
+        (status = 400, description = "`invalid_body`: the body is not JSON of this shape; `invalid_token`: the link is unknown, used or expired", body = ApiError),
+        (status = 413, description = "`body_too_large`: the body is over 2 MB", body = ApiError),
+        (status = 422, description = "`invalid_field`: a field breaks a rule; `fields` names each, in Thai and English", body = ApiError),
+        (status = 503, description = "`busy`: password hashing is at capacity; try again after `Retry-After` seconds", body = ApiError,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ))]
 pub async fn password_reset_confirm(
     State(state): State<Shared>,
     address: ClientAddress,
@@ -406,7 +470,11 @@ async fn me_of(state: &Shared, u: storage::UserRow) -> Result<Me, ApiError> {
 
 /// The signed-in account and its units.
 #[utoipa::path(get, path = "/api/v1/me", tag = "accounts",
-    responses((status = 200, body = Me), (status = 401, body = ApiError)))]
+    security(("session" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "The signed-in account", body = Me),
+        (status = 401, description = "`unauthenticated`: no valid session cookie or API token", body = ApiError),
+    ))]
 pub async fn me(State(state): State<Shared>, staff: Staff) -> Result<Json<Me>, ApiError> {
     me_of(&state, staff.user).await.map(Json)
 }
@@ -414,7 +482,12 @@ pub async fn me(State(state): State<Shared>, staff: Staff) -> Result<Json<Me>, A
 /// Delete the signed-in account and its personal data; audit records stay, unlinked.
 /// Only from a signed-in session, not with an API token.
 #[utoipa::path(delete, path = "/api/v1/me", tag = "accounts",
-    responses((status = 204), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
+    security(("session" = [])),
+    responses(
+        (status = 204, description = "The account is deleted and the session ended"),
+        (status = 401, description = "`unauthenticated`: no valid session cookie or API token", body = ApiError),
+        (status = 403, description = "`forbidden`: asked with an API token; an account is deleted from a session only", body = ApiError),
+    ))]
 pub async fn delete_me(
     State(state): State<Shared>,
     staff: Staff,
@@ -437,8 +510,18 @@ pub async fn delete_me(
 /// account becomes an editor of that unit. Wrong codes are limited per account and per
 /// address.
 #[utoipa::path(post, path = "/api/v1/me/units", tag = "accounts", request_body = BindUnitRequest,
-    responses((status = 201, body = UnitMembership), (status = 401, body = ApiError), (status = 403, body = ApiError),
-              (status = 422, body = ApiError), (status = 429, body = ApiError)))]
+    security(("session" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "Already a member of this unit: the membership as it is", body = UnitMembership),
+        (status = 201, description = "Now an editor of the unit", body = UnitMembership),
+        (status = 400, description = "`invalid_body`: the body is not JSON of this shape", body = ApiError),
+        (status = 401, description = "`unauthenticated`: no valid session cookie or API token", body = ApiError),
+        (status = 403, description = "`email_unverified`: the account's e-mail address is not confirmed yet", body = ApiError),
+        (status = 413, description = "`body_too_large`: the body is over 2 MB", body = ApiError),
+        (status = 422, description = "`invalid_field`: a field breaks a rule, or no unit has this Authorize Code; `fields` names each", body = ApiError),
+        (status = 429, description = "`throttled`: too many wrong Authorize Codes for this account or from this network address; try again after `Retry-After` seconds", body = ApiError,
+            headers(("Retry-After" = u64, description = "Seconds until the window that refused the try ends"))),
+    ))]
 pub async fn bind_unit(
     State(state): State<Shared>,
     staff: Staff,
@@ -478,15 +561,31 @@ pub async fn bind_unit(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PasswordChange {
     pub current_password: String,
+    /// 8 to 128 printable ASCII characters with an English letter and a digit; not the
+    /// username, nor one of the most common passwords.
+    #[schema(pattern = "^[!-~]{8,128}$")]
     pub password: String,
+    /// The same password again.
+    #[schema(pattern = "^[!-~]{8,128}$")]
     pub password_confirmation: String,
 }
 
 /// Change the signed-in account's password. Every session of the account ends, this one
 /// too: sign in again with the new password. Not with an API token.
 #[utoipa::path(post, path = "/api/v1/me/password", tag = "accounts", request_body = PasswordChange,
-    responses((status = 200, body = Done), (status = 401, body = ApiError), (status = 403, body = ApiError),
-              (status = 422, body = ApiError), (status = 429, body = ApiError)))]
+    security(("session" = [])),
+    responses(
+        (status = 200, description = "Changed; every session and token of the account has ended, this one too", body = Done),
+        (status = 400, description = "`invalid_body`: the body is not JSON of this shape", body = ApiError),
+        (status = 401, description = "`unauthenticated`: no valid session cookie or API token", body = ApiError),
+        (status = 403, description = "`forbidden`: asked with an API token; passwords are changed from a session only", body = ApiError),
+        (status = 413, description = "`body_too_large`: the body is over 2 MB", body = ApiError),
+        (status = 422, description = "`invalid_field`: the current password is wrong or the new one breaks a rule; `fields` names each", body = ApiError),
+        (status = 429, description = "`throttled`: too many wrong passwords for this account or from this network address; try again after `Retry-After` seconds", body = ApiError,
+            headers(("Retry-After" = u64, description = "Seconds until the window that refused the try ends"))),
+        (status = 503, description = "`busy`: password hashing is at capacity; try again after `Retry-After` seconds", body = ApiError,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ))]
 pub async fn change_password(
     State(state): State<Shared>,
     staff: Staff,

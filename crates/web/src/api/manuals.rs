@@ -12,17 +12,23 @@ use crate::{Lang, Shared};
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ManualParams {
-    /// Words to look for in titles and texts (Thai needs no spaces).
+    /// Words to look for in titles and texts (Thai needs no spaces); at most 200 characters.
+    #[param(max_length = 200)]
     pub q: Option<String>,
-    #[param(value_type = Option<u32>, minimum = 1)]
+    /// 1-based page number, at most 10000.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 10000)]
     pub page: Option<String>,
+    /// Results per page, 1 to 100 (default 20).
     #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     pub per_page: Option<String>,
 }
 
 /// Search the published citizen manuals.
 #[utoipa::path(get, path = "/api/v1/manuals", tag = "directory", params(ManualParams),
-    responses((status = 200, body = ManualPage), (status = 400, body = ApiError)))]
+    responses(
+        (status = 200, description = "A page of manuals", body = ManualPage),
+        (status = 400, description = "`invalid_parameter`: a parameter is refused; `fields` names it", body = ApiError),
+    ))]
 pub async fn list(
     State(state): State<Shared>,
     lang: Lang,
@@ -68,8 +74,12 @@ pub async fn list(
 
 /// A published manual with every field of the national template, and where it is given.
 #[utoipa::path(get, path = "/api/v1/manuals/{id}", tag = "directory",
-    params(("id" = i64, Path, description = "Manual number")),
-    responses((status = 200, body = ManualDetail), (status = 404, body = ApiError)))]
+    params(("id" = i64, Path, description = "Manual number", minimum = 1)),
+    responses(
+        (status = 200, description = "The manual", body = ManualDetail),
+        (status = 400, description = "`invalid_parameter`: the path segment is not valid UTF-8 once decoded", body = ApiError),
+        (status = 404, description = "`not_found`: no published manual has this number", body = ApiError),
+    ))]
 pub async fn detail(
     State(state): State<Shared>,
     lang: Lang,

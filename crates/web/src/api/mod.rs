@@ -12,7 +12,8 @@ mod units;
 use axum::Json;
 use axum::routing::get;
 use std::sync::OnceLock;
-use utoipa::OpenApi;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -23,15 +24,118 @@ pub use model::*;
 #[derive(OpenApi)]
 #[openapi(
     info(
-        title = "CITIZENinfo public API",
-        description = "The public directory of Thai government service points and citizen manuals. Read-only, no authentication. Errors are `{\"error\": {\"code\", \"message\", \"fields\"}}`; lists are `{\"items\", \"total\", \"page\", \"per_page\"}`. Texts are Thai; fields ending in `_en` carry English where the agency gave it.",
+        title = "CITIZENinfo API",
+        description = "The national directory of Thai government service points (จุดบริการ) and citizen manuals (คู่มือสำหรับประชาชน), and the accounts of the staff who keep it. Texts are Thai; fields ending in `_en` carry English where the agency gave it.
+
+## Public and signed-in
+
+- **Public, read-only, no sign-in** (tag `directory`): service points, their GeoJSON, units and manuals.
+- **Needs no sign-in, changes an account** (tag `accounts`, under `/api/v1/auth/`): sign-up, e-mail verification, sign-in and sign-out, password reset.
+- **Needs sign-in** (tags `accounts` and `staff`): the signed-in account under `/api/v1/me`, and a unit's members, roles, audit and Authorize Codes under `/api/v1/staff/units/{code}/`. Each staff route checks the caller's role on the unit: 404 for an unknown unit, 403 without the right.
+
+## Authentication
+
+Either the session cookie `citizeninfo_session` that `POST /api/v1/auth/login` sets (scheme `session`; HttpOnly, SameSite=Lax, ends after 8 idle hours), or `Authorization: Bearer <token>` with a personal API token made at `POST /api/v1/me/tokens` (scheme `bearer`). A token carries its owner's rights, but cannot make or revoke tokens, change the password or delete the account: those need the session, and answer 403 to a token. A password change or reset ends every session and token of the account. Without a valid session or token, signed-in routes answer 401.
+
+## Errors
+
+Every error answer is `{\"error\": {\"code\", \"message\", \"fields\": {\"name\": [\"why\", …]}}}`; `fields` names the parameters or body fields at fault. `code` is `invalid_parameter` or `invalid_body` (400: a refused query or path parameter, a body that is not JSON of the documented shape), `invalid_token` (400: a mailed link that is unknown, used or expired), `unauthenticated` or `wrong_credentials` (401), `forbidden` or `email_unverified` (403), `not_found` (404), `body_too_large` (413: a body over 2 MB), `invalid_field` (422: a body field that breaks a rule), `throttled` (429), `busy` (503) or `internal` (500). Directory messages are Thai, or English with `?lang=en`; account messages carry both.
+
+## Lists
+
+`{\"items\": […], \"total\", \"page\", \"per_page\"}`: `page` counts from 1 (at most 10000), `per_page` is 1 to 100 (20 unless given).
+
+## Rate limits
+
+Tries that can be abused are counted per account and per network address: 5 wrong passwords per account and 20 per address in 15 minutes (sign-in and password change; a right password gives its try back), the same for wrong Authorize Codes (`POST /api/v1/me/units`), 3 mails per recipient and 30 mail requests per address an hour (resend verification and password reset; a sign-up over its recipient's limit is answered as usual, without the mail), 20 sign-ups per address an hour. A refusal is 429 `throttled` with `Retry-After`: the seconds until the window that refused it ends.
+
+## Busy
+
+Password hashing runs one per core with a short queue. Beyond it, the routes that hash a password (sign-up, sign-in, password reset confirmation, password change) answer 503 `busy` at once, with `Retry-After` in seconds.
+
+## Beyond this document
+
+The server as a whole refuses a state-changing request that a browser sends from another site (403, plain text), answers 503 with `Retry-After` to connections over its limits, 503 to a request that takes over its time limit, and 408 to a body sent too slowly.",
         license(name = "AGPL-3.0-or-later")
     ),
+    modifiers(&SignIn),
     tags((name = "directory", description = "Service points, units and manuals"),
          (name = "accounts", description = "Staff sign-up, e-mail verification, sign-in (session cookie) and the signed-in account"),
          (name = "staff", description = "A unit's members, roles, audit and Authorize Codes; a session cookie or `Authorization: Bearer` with a personal API token"))
 )]
 struct ApiDoc;
+
+/// The two ways to sign in that the operations' `security` names.
+struct SignIn;
+
+impl Modify for SignIn {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                "citizeninfo_session",
+                "The session cookie set by `POST /api/v1/auth/login`",
+            ))),
+        );
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "A personal API token from `POST /api/v1/me/tokens`, as `Authorization: Bearer <token>`",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// What utoipa's attributes cannot say, written into the finished document through the
+/// extension maps, which are serialised as they are:
+/// - `Retry-After` is always sent with the answers that document it (429, 503), so that
+///   clients and contract tests may rely on it (utoipa's header has no `required`);
+/// - the directory's query parameters are also those of the portal's search form, where
+///   an empty field means no filter, so an empty value is taken as absent
+///   (`allowEmptyValue`, which utoipa's parameter leaves out).
+fn finish(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::path::ParameterIn;
+    for item in doc.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for op in operations.into_iter().flatten() {
+            for response in op.responses.responses.values_mut() {
+                let RefOr::T(response) = response else {
+                    continue;
+                };
+                if let Some(RefOr::T(header)) = response.headers.get_mut("Retry-After") {
+                    header
+                        .extensions
+                        .get_or_insert_with(Default::default)
+                        .insert("required".to_owned(), true.into());
+                }
+            }
+            let directory = op.tags.iter().flatten().any(|t| t == "directory");
+            for parameter in op.parameters.iter_mut().flatten() {
+                if let RefOr::T(p) = parameter
+                    && directory
+                    && p.parameter_in == ParameterIn::Query
+                {
+                    p.extensions
+                        .get_or_insert_with(Default::default)
+                        .insert("allowEmptyValue".to_owned(), true.into());
+                }
+            }
+        }
+    }
+}
 
 /// The routes that need a session, each as documented.
 fn account_routes() -> OpenApiRouter<Shared> {
@@ -83,5 +187,9 @@ fn public_router() -> OpenApiRouter<Shared> {
 /// The document, built once.
 pub fn openapi() -> &'static utoipa::openapi::OpenApi {
     static DOC: OnceLock<utoipa::openapi::OpenApi> = OnceLock::new();
-    DOC.get_or_init(|| router().split_for_parts().1)
+    DOC.get_or_init(|| {
+        let mut doc = router().split_for_parts().1;
+        finish(&mut doc);
+        doc
+    })
 }

@@ -15,7 +15,10 @@ use crate::{Lang, Shared};
 /// By text (Thai without spaces works), by distance from `near`, within a unit, by the
 /// manual they give, or open now. Ranked by relevance, or by distance when `near` is given.
 #[utoipa::path(get, path = "/api/v1/service-points", tag = "directory", params(SearchParams),
-    responses((status = 200, body = ServicePointPage), (status = 400, body = ApiError)))]
+    responses(
+        (status = 200, description = "A page of service points", body = ServicePointPage),
+        (status = 400, description = "`invalid_parameter`: a parameter is refused (an unknown `unit` or `manual`, `radius_km` without `near`, …); `fields` names each", body = ApiError),
+    ))]
 pub async fn list(
     State(state): State<Shared>,
     lang: Lang,
@@ -43,7 +46,10 @@ pub async fn list(
 
 /// The same search as a GeoJSON FeatureCollection (RFC 7946), for maps and GIS tools.
 #[utoipa::path(get, path = "/api/v1/service-points.geojson", tag = "directory", params(SearchParams),
-    responses((status = 200, description = "GeoJSON FeatureCollection", content_type = "application/geo+json"), (status = 400, body = ApiError)))]
+    responses(
+        (status = 200, description = "GeoJSON FeatureCollection", content_type = "application/geo+json"),
+        (status = 400, description = "`invalid_parameter`: a parameter is refused (an unknown `unit` or `manual`, `radius_km` without `near`, …); `fields` names each", body = ApiError),
+    ))]
 pub async fn geojson(
     State(state): State<Shared>,
     lang: Lang,
@@ -71,8 +77,12 @@ pub async fn geojson(
 
 /// One public service point with its hours, status now, photos and manuals.
 #[utoipa::path(get, path = "/api/v1/service-points/{code}", tag = "directory",
-    params(("code" = String, Path, description = "13-digit service point code")),
-    responses((status = 200, body = ServicePointDetail), (status = 404, body = ApiError)))]
+    params(("code" = String, Path, description = "13-digit service point code", pattern = "^[0-9]{13}$")),
+    responses(
+        (status = 200, description = "The service point", body = ServicePointDetail),
+        (status = 400, description = "`invalid_parameter`: the path segment is not valid UTF-8 once decoded", body = ApiError),
+        (status = 404, description = "`not_found`: no public service point has this code", body = ApiError),
+    ))]
 pub async fn detail(
     State(state): State<Shared>,
     lang: Lang,

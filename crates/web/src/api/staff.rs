@@ -73,9 +73,15 @@ pub struct MemberOut {
 
 /// The members of a unit and their roles.
 #[utoipa::path(get, path = "/api/v1/staff/units/{code}/members", tag = "staff",
-    params(("code" = String, Path, description = "The unit's 13-digit code")),
-    responses((status = 200, body = [MemberOut]), (status = 401, body = ApiError), (status = 403, body = ApiError),
-              (status = 404, body = ApiError)))]
+    params(("code" = String, Path, description = "The unit's 13-digit code", pattern = "^[0-9]{13}$")),
+    security(("session" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "The members and their roles", body = [MemberOut]),
+        (status = 400, description = "`invalid_parameter`: the unit code is not 13 digits", body = ApiError),
+        (status = 401, description = "`unauthenticated`: no valid session cookie or API token", body = ApiError),
+        (status = 403, description = "`forbidden`: the caller's roles give no such right on this unit", body = ApiError),
+        (status = 404, description = "`not_found`: no unit has this code", body = ApiError),
+    ))]
 pub async fn members(
     State(state): State<Shared>,
     staff: Staff,
@@ -90,15 +96,24 @@ pub async fn members(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RoleRequest {
     /// `supervisor`, `admin`, `editor` or `viewer`.
+    #[schema(pattern = "^(supervisor|admin|editor|viewer)$", example = "editor")]
     pub role: String,
 }
 
 /// Change a member's role. Administrators give `admin`, `editor` and `viewer`;
 /// `supervisor` only a supervisor or a system administrator. Nobody changes their own.
 #[utoipa::path(put, path = "/api/v1/staff/units/{code}/members/{user}", tag = "staff", request_body = RoleRequest,
-    params(("code" = String, Path, description = "The unit's 13-digit code"), ("user" = i64, Path, description = "The member's account id")),
-    responses((status = 200, body = MemberOut), (status = 403, body = ApiError), (status = 404, body = ApiError),
-              (status = 422, body = ApiError)))]
+    params(("code" = String, Path, description = "The unit's 13-digit code", pattern = "^[0-9]{13}$"), ("user" = i64, Path, description = "The member's account id")),
+    security(("session" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "The member with the new role", body = MemberOut),
+        (status = 400, description = "`invalid_parameter`: the unit code is not 13 digits or the account id not a number; `invalid_body`: the body is not JSON of this shape", body = ApiError),
+        (status = 401, description = "`unauthenticated`: no valid session cookie or API token", body = ApiError),
+        (status = 403, description = "`forbidden`: no right to manage members here, or to make a supervisor", body = ApiError),
+        (status = 404, description = "`not_found`: no unit has this code, or the account is not a member of it", body = ApiError),
+        (status = 413, description = "`body_too_large`: the body is over 2 MB", body = ApiError),
+        (status = 422, description = "`invalid_field`: not a role, or the caller's own", body = ApiError),
+    ))]
 pub async fn set_role(
     State(state): State<Shared>,
     staff: Staff,
@@ -155,8 +170,15 @@ pub async fn set_role(
 
 /// Remove a member from a unit.
 #[utoipa::path(delete, path = "/api/v1/staff/units/{code}/members/{user}", tag = "staff",
-    params(("code" = String, Path, description = "The unit's 13-digit code"), ("user" = i64, Path, description = "The member's account id")),
-    responses((status = 204), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+    params(("code" = String, Path, description = "The unit's 13-digit code", pattern = "^[0-9]{13}$"), ("user" = i64, Path, description = "The member's account id")),
+    security(("session" = []), ("bearer" = [])),
+    responses(
+        (status = 204, description = "No longer a member"),
+        (status = 400, description = "`invalid_parameter`: the unit code is not 13 digits or the account id not a number", body = ApiError),
+        (status = 401, description = "`unauthenticated`: no valid session cookie or API token", body = ApiError),
+        (status = 403, description = "`forbidden`: the caller's roles give no such right on this unit", body = ApiError),
+        (status = 404, description = "`not_found`: no unit has this code, or the account is not a member of it", body = ApiError),
+    ))]
 pub async fn remove_member(
     State(state): State<Shared>,
     staff: Staff,
@@ -194,8 +216,15 @@ pub struct AuditOut {
 
 /// The audit of a unit and every unit below it, newest first (at most 500 records).
 #[utoipa::path(get, path = "/api/v1/staff/units/{code}/audit", tag = "staff",
-    params(("code" = String, Path, description = "The unit's 13-digit code")),
-    responses((status = 200, body = [AuditOut]), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+    params(("code" = String, Path, description = "The unit's 13-digit code", pattern = "^[0-9]{13}$")),
+    security(("session" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "Audit records, newest first", body = [AuditOut]),
+        (status = 400, description = "`invalid_parameter`: the unit code is not 13 digits", body = ApiError),
+        (status = 401, description = "`unauthenticated`: no valid session cookie or API token", body = ApiError),
+        (status = 403, description = "`forbidden`: the caller's roles give no such right on this unit", body = ApiError),
+        (status = 404, description = "`not_found`: no unit has this code", body = ApiError),
+    ))]
 pub async fn audit(
     State(state): State<Shared>,
     staff: Staff,
@@ -227,6 +256,7 @@ pub async fn audit(
 #[into_params(parameter_in = Query)]
 pub struct ExportParams {
     /// `json` (default), `csv` (UTF-8 with a BOM, for Excel) or `xlsx`.
+    #[param(pattern = "^(json|csv|xlsx)$")]
     pub format: Option<String>,
 }
 
@@ -241,16 +271,27 @@ pub struct UnitCodeOut {
 /// The Authorize Codes of every unit below this one, in the layout of the seed's
 /// attachment 2 (no., unit, code). Units without a code get one.
 #[utoipa::path(get, path = "/api/v1/staff/units/{code}/authorize-codes", tag = "staff",
-    params(("code" = String, Path, description = "The unit's 13-digit code"), ExportParams),
-    responses((status = 200, body = [UnitCodeOut]), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+    params(("code" = String, Path, description = "The unit's 13-digit code", pattern = "^[0-9]{13}$"), ExportParams),
+    security(("session" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "One row per unit below: JSON, or a CSV or XLSX attachment by `format`", content(
+            (Vec<UnitCodeOut> = "application/json"),
+            ("text/csv"),
+            ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 400, description = "`invalid_parameter`: the unit code is not 13 digits, or `format` is not `json`, `csv` or `xlsx`", body = ApiError),
+        (status = 401, description = "`unauthenticated`: no valid session cookie or API token", body = ApiError),
+        (status = 403, description = "`forbidden`: the caller's roles give no such right on this unit", body = ApiError),
+        (status = 404, description = "`not_found`: no unit has this code", body = ApiError),
+    ))]
 pub async fn export_codes(
     State(state): State<Shared>,
     staff: Staff,
     address: ClientAddress,
     ApiPath(code): ApiPath<String>,
-    Query(q): Query<ExportParams>,
+    q: Result<Query<ExportParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, ApiError> {
     let unit = unit_code(&code)?;
+    let Query(q) = q.map_err(super::error::query_rejection)?;
     require(&state, &staff, &unit, Right::Administer).await?;
     let format = q.format.as_deref().unwrap_or("json");
     if !matches!(format, "json" | "csv" | "xlsx") {
@@ -360,8 +401,15 @@ pub struct CodeOut {
 
 /// Give a unit a new Authorize Code; the old one stops working at once.
 #[utoipa::path(post, path = "/api/v1/staff/units/{code}/authorize-code", tag = "staff",
-    params(("code" = String, Path, description = "The unit's 13-digit code")),
-    responses((status = 201, body = CodeOut), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+    params(("code" = String, Path, description = "The unit's 13-digit code", pattern = "^[0-9]{13}$")),
+    security(("session" = []), ("bearer" = [])),
+    responses(
+        (status = 201, description = "The unit's new code", body = CodeOut),
+        (status = 400, description = "`invalid_parameter`: the unit code is not 13 digits", body = ApiError),
+        (status = 401, description = "`unauthenticated`: no valid session cookie or API token", body = ApiError),
+        (status = 403, description = "`forbidden`: codes are handed out by an administrator or supervisor of a unit above", body = ApiError),
+        (status = 404, description = "`not_found`: no unit has this code, or it takes no Authorize Code", body = ApiError),
+    ))]
 pub async fn rotate_code(
     State(state): State<Shared>,
     staff: Staff,
@@ -392,8 +440,15 @@ pub async fn rotate_code(
 
 /// Revoke a unit's Authorize Code.
 #[utoipa::path(delete, path = "/api/v1/staff/units/{code}/authorize-code", tag = "staff",
-    params(("code" = String, Path, description = "The unit's 13-digit code")),
-    responses((status = 204), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+    params(("code" = String, Path, description = "The unit's 13-digit code", pattern = "^[0-9]{13}$")),
+    security(("session" = []), ("bearer" = [])),
+    responses(
+        (status = 204, description = "The code no longer works"),
+        (status = 400, description = "`invalid_parameter`: the unit code is not 13 digits", body = ApiError),
+        (status = 401, description = "`unauthenticated`: no valid session cookie or API token", body = ApiError),
+        (status = 403, description = "`forbidden`: codes are handed out by an administrator or supervisor of a unit above", body = ApiError),
+        (status = 404, description = "`not_found`: no unit has this code, or it has no active code", body = ApiError),
+    ))]
 pub async fn revoke_code(
     State(state): State<Shared>,
     staff: Staff,
@@ -418,7 +473,9 @@ pub async fn revoke_code(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewToken {
-    /// What the token is for, to recognise it in the list.
+    /// What the token is for, to recognise it in the list: 1 to 100 characters, not all
+    /// spaces.
+    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     pub name: String,
 }
 
@@ -441,8 +498,15 @@ pub struct TokenOut {
 /// Create a personal API token with the rights of its owner. Only from a signed-in
 /// session: a token cannot make more tokens.
 #[utoipa::path(post, path = "/api/v1/me/tokens", tag = "accounts", request_body = NewToken,
-    responses((status = 201, body = TokenCreated), (status = 401, body = ApiError), (status = 403, body = ApiError),
-              (status = 422, body = ApiError)))]
+    security(("session" = [])),
+    responses(
+        (status = 201, description = "The token, shown this once", body = TokenCreated),
+        (status = 400, description = "`invalid_body`: the body is not JSON of this shape", body = ApiError),
+        (status = 401, description = "`unauthenticated`: no valid session cookie or API token", body = ApiError),
+        (status = 403, description = "`forbidden`: asked with an API token; tokens are made from a session only", body = ApiError),
+        (status = 413, description = "`body_too_large`: the body is over 2 MB", body = ApiError),
+        (status = 422, description = "`invalid_field`: the name is blank or over 100 characters", body = ApiError),
+    ))]
 pub async fn create_token(
     State(state): State<Shared>,
     staff: Staff,
@@ -483,7 +547,11 @@ pub async fn create_token(
 
 /// The signed-in account's active tokens (never the tokens themselves).
 #[utoipa::path(get, path = "/api/v1/me/tokens", tag = "accounts",
-    responses((status = 200, body = [TokenOut]), (status = 401, body = ApiError)))]
+    security(("session" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "The active tokens", body = [TokenOut]),
+        (status = 401, description = "`unauthenticated`: no valid session cookie or API token", body = ApiError),
+    ))]
 pub async fn list_tokens(
     State(state): State<Shared>,
     staff: Staff,
@@ -500,8 +568,14 @@ pub async fn list_tokens(
 /// making one: a token in a script cannot end the owner's other tokens, nor itself.
 #[utoipa::path(delete, path = "/api/v1/me/tokens/{id}", tag = "accounts",
     params(("id" = i64, Path, description = "The token's id")),
-    responses((status = 204), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError),
-              (status = 404, body = ApiError)))]
+    security(("session" = [])),
+    responses(
+        (status = 204, description = "The token no longer works"),
+        (status = 400, description = "`invalid_parameter`: the id is not a number", body = ApiError),
+        (status = 401, description = "`unauthenticated`: no valid session cookie or API token", body = ApiError),
+        (status = 403, description = "`forbidden`: asked with an API token; tokens are revoked from a session only", body = ApiError),
+        (status = 404, description = "`not_found`: the account has no active token with this id", body = ApiError),
+    ))]
 pub async fn revoke_token(
     State(state): State<Shared>,
     staff: Staff,

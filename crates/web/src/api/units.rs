@@ -12,17 +12,23 @@ use crate::{Lang, Shared};
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct UnitParams {
-    /// The parent's 13-digit code; without it, the ministries.
+    /// The parent's 13-digit code; without it, the ministries. An unknown code is refused.
+    #[param(pattern = "^[0-9]{13}$")]
     pub parent: Option<String>,
-    #[param(value_type = Option<u32>, minimum = 1)]
+    /// 1-based page number, at most 10000.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 10000)]
     pub page: Option<String>,
+    /// Results per page, 1 to 100 (default 20).
     #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     pub per_page: Option<String>,
 }
 
 /// Browse the organisation tree: ministries, their departments, units and service points.
 #[utoipa::path(get, path = "/api/v1/units", tag = "directory", params(UnitParams),
-    responses((status = 200, body = UnitPage), (status = 400, body = ApiError)))]
+    responses(
+        (status = 200, description = "A page of units", body = UnitPage),
+        (status = 400, description = "`invalid_parameter`: a parameter is refused, or no unit has the `parent` code; `fields` names it", body = ApiError),
+    ))]
 pub async fn list(
     State(state): State<Shared>,
     lang: Lang,
@@ -65,8 +71,12 @@ pub async fn list(
 
 /// One unit with its ancestors and children.
 #[utoipa::path(get, path = "/api/v1/units/{code}", tag = "directory",
-    params(("code" = String, Path, description = "13-digit unit code")),
-    responses((status = 200, body = UnitDetail), (status = 404, body = ApiError)))]
+    params(("code" = String, Path, description = "13-digit unit code", pattern = "^[0-9]{13}$")),
+    responses(
+        (status = 200, description = "The unit", body = UnitDetail),
+        (status = 400, description = "`invalid_parameter`: the path segment is not valid UTF-8 once decoded", body = ApiError),
+        (status = 404, description = "`not_found`: no public unit has this code", body = ApiError),
+    ))]
 pub async fn detail(
     State(state): State<Shared>,
     lang: Lang,
