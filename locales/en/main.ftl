@@ -65,6 +65,7 @@ all-manuals = All citizen manuals
 browse-title = Government agencies
 not-found = Page not found
 bad-request = Bad request
+forbidden = You have no right to do this here
 m-agency = Agency giving the service
 m-process = Process name
 m-owner = Agency owning the process

@@ -8,6 +8,7 @@ pub mod hours;
 pub mod limits;
 pub mod manual;
 pub mod org;
+pub mod roles;
 pub mod thai_date;
 
 pub use codes::{CodeError, UnitCode};

@@ -8,7 +8,6 @@ mod auth;
 mod escape;
 pub mod export;
 mod i18n;
-pub mod mail;
 mod ops;
 mod pages;
 mod params;
@@ -22,7 +21,8 @@ use std::sync::Arc;
 use std::time::Duration;
 use storage::Db;
 
-pub use auth::hash_password;
+pub use app::mail;
+pub use app::passwords::hash_password;
 pub use auth::oidc::{OidcConfig, dga_secret};
 pub use i18n::Lang;
 
@@ -71,12 +71,11 @@ pub enum StartError {
 
 pub struct AppState {
     pub db: Db,
+    /// The use cases, over the same database.
+    pub app: app::App,
     pub config: Config,
     directory: ArcSwap<Directory>,
     metrics: ops::Metrics,
-    pub mailer: mail::Mailer,
-    /// The key of the citizen ID hash.
-    citizen_key: Vec<u8>,
     oidc: Option<auth::oidc::Oidc>,
     /// The Content-Security-Policy header, made once.
     csp: axum::http::HeaderValue,
@@ -109,13 +108,13 @@ impl AppState {
         let csp = ops::content_security_policy(config.oidc.as_ref().map(|o| o.issuer.as_str()));
         let directory = Directory::build(db.snapshot().await?);
         release_freed_memory();
+        let app = app::App::new(db.clone(), mailer, config.base_url.clone(), citizen_key);
         Ok(Arc::new(Self {
             db,
+            app,
             config,
             directory: ArcSwap::from_pointee(directory),
             metrics: ops::Metrics::new(),
-            mailer,
-            citizen_key,
             csp,
             oidc,
         }))

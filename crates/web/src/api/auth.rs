@@ -13,10 +13,10 @@ use utoipa::ToSchema;
 
 use super::error::ApiError;
 use crate::Shared;
-use crate::auth::flows::{self, FlowError};
 use crate::auth::scope::Staff;
 use crate::auth::{self, ClientAddress, USER_KEY};
 use crate::params::FieldErrors;
+use app::accounts as flows;
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(default)]
@@ -152,7 +152,7 @@ fn field_errors(errors: &[(&'static str, FieldError)]) -> FieldErrors {
     out
 }
 
-fn unprocessable(errors: &[(&'static str, FieldError)]) -> ApiError {
+pub(crate) fn unprocessable(errors: &[(&'static str, FieldError)]) -> ApiError {
     let fields = field_errors(errors);
     let names: Vec<&str> = fields.keys().map(String::as_str).collect();
     let message = format!("กรุณาแก้ไขข้อมูล / Please correct: {}", names.join(", "));
@@ -186,63 +186,6 @@ pub(crate) fn json_body<T>(
     })
 }
 
-impl From<FlowError> for ApiError {
-    fn from(e: FlowError) -> Self {
-        match e {
-            FlowError::Fields(f) => unprocessable(&f),
-            FlowError::WrongCredentials => ApiError::status(
-                StatusCode::UNAUTHORIZED,
-                "wrong_credentials",
-                "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง / Wrong username or password",
-            ),
-            FlowError::Unverified => ApiError::status(
-                StatusCode::FORBIDDEN,
-                "email_unverified",
-                "กรุณายืนยันอีเมลก่อน (ดูลิงก์ในอีเมลที่ส่งให้ หรือขอส่งใหม่) / Confirm your e-mail address first (open the mailed link, or ask for a new one)",
-            ),
-            FlowError::Throttled { retry_after } => {
-                let minutes = retry_after.div_ceil(60);
-                ApiError::status(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "throttled",
-                    &format!(
-                        "ทำรายการนี้บ่อยเกินไป กรุณารอ {minutes} นาทีแล้วลองใหม่ / Too many tries; wait {minutes} minutes and try again"
-                    ),
-                )
-                .retry_after(retry_after)
-            }
-            FlowError::Busy { retry_after } => ApiError::status(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "busy",
-                "ระบบมีผู้ใช้งานมาก กรุณาลองใหม่ในอีกสักครู่ / The system is busy; please try again in a moment",
-            )
-            .retry_after(retry_after),
-            FlowError::InvalidLink => ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "invalid_token",
-                "ลิงก์นี้ใช้ไม่ได้ (ใช้ไปแล้วหรือหมดอายุ) กรุณาขอลิงก์ใหม่ / This link does not work (used or expired); ask for a new one",
-                FieldErrors::from([(
-                    "token".to_owned(),
-                    vec!["ลิงก์ใช้ไม่ได้ / The link does not work".to_owned()],
-                )]),
-            ),
-            FlowError::UnknownCode => ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_field",
-                "รหัส Authorize Code ไม่ถูกต้อง / This Authorize Code is not valid",
-                FieldErrors::from([(
-                    "authorize_code".to_owned(),
-                    vec![
-                        "ไม่พบหน่วยงานของรหัสนี้ กรุณาตรวจสอบกับหน่วยงานต้นสังกัด".to_owned(),
-                        "No unit has this code; check it with your supervising office".to_owned(),
-                    ],
-                )]),
-            ),
-            FlowError::Internal(e) => ApiError::internal(e),
-        }
-    }
-}
-
 /// Sign up for a staff account (the seed's wizard in one request). A verification link
 /// is mailed; sign-in with the password waits until it is opened. An address that has
 /// an account already gets the same answer (and a mail saying so) with nothing created.
@@ -274,8 +217,8 @@ pub async fn signup(
         password: r.password,
         password_confirmation: r.password_confirmation,
     };
-    let r = flows::prepare(&state, &form).await?;
-    flows::register(&state, &r, &address).await?;
+    let r = flows::prepare(&state.app, &form).await?;
+    flows::register(&state.app, &r, address.0.as_deref()).await?;
     Ok((
         StatusCode::CREATED,
         Json(SignupResponse {
@@ -300,7 +243,7 @@ pub async fn verify(
     body: Result<Json<TokenRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<Done>, ApiError> {
     let r = json_body(body)?;
-    flows::verify(&state, &r.token, &address).await?;
+    flows::verify(&state.app, &r.token, address.0.as_deref()).await?;
     Ok(Json(Done {
         message: "ยืนยันอีเมลแล้ว เข้าสู่ระบบได้ / E-mail address confirmed; you can sign in".into(),
     }))
@@ -321,7 +264,7 @@ pub async fn resend_verification(
     body: Result<Json<ResendRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Result<(StatusCode, Json<Done>), ApiError> {
     let r = json_body(body)?;
-    flows::resend(&state, &r.account, &address).await?;
+    flows::resend(&state.app, &r.account, address.0.as_deref()).await?;
     Ok((
         StatusCode::ACCEPTED,
         Json(Done {
@@ -352,7 +295,7 @@ pub async fn login(
     body: Result<Json<LoginRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<Me>, ApiError> {
     let r = json_body(body)?;
-    let user = flows::sign_in(&state, &r.username, r.password, &address).await?;
+    let user = flows::sign_in(&state.app, &r.username, r.password, address.0.as_deref()).await?;
     // A new session id at sign-in: an id planted before it is worth nothing after.
     session.cycle_id().await.map_err(ApiError::internal)?;
     session
@@ -373,7 +316,7 @@ pub async fn logout(
     address: ClientAddress,
 ) -> Result<StatusCode, ApiError> {
     if let Some(user) = auth::signed_in(&session).await {
-        flows::signed_out(&state, user, &address).await?;
+        flows::signed_out(&state.app, user, address.0.as_deref()).await?;
     }
     session.flush().await.map_err(ApiError::internal)?;
     Ok(StatusCode::NO_CONTENT)
@@ -394,7 +337,7 @@ pub async fn password_reset(
     body: Result<Json<ResetRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Result<(StatusCode, Json<Done>), ApiError> {
     let r = json_body(body)?;
-    flows::request_reset(&state, &r.email, &address).await?;
+    flows::request_reset(&state.app, &r.email, address.0.as_deref()).await?;
     Ok((
         StatusCode::ACCEPTED,
         Json(Done {
@@ -420,11 +363,11 @@ pub async fn password_reset_confirm(
 ) -> Result<Json<Done>, ApiError> {
     let r = json_body(body)?;
     flows::reset(
-        &state,
+        &state.app,
         &r.token,
         &r.password,
         &r.password_confirmation,
-        &address,
+        address.0.as_deref(),
     )
     .await?;
     Ok(Json(Done {
@@ -476,7 +419,7 @@ async fn me_of(state: &Shared, u: storage::UserRow) -> Result<Me, ApiError> {
         (status = 401, description = "`unauthenticated`: no valid session cookie or API token", body = ApiError),
     ))]
 pub async fn me(State(state): State<Shared>, staff: Staff) -> Result<Json<Me>, ApiError> {
-    me_of(&state, staff.user).await.map(Json)
+    me_of(&state, staff.0.user).await.map(Json)
 }
 
 /// Delete the signed-in account and its personal data; audit records stay, unlinked.
@@ -494,14 +437,14 @@ pub async fn delete_me(
     session: Session,
     address: ClientAddress,
 ) -> Result<StatusCode, ApiError> {
-    if staff.via_token {
+    if staff.via_token() {
         return Err(ApiError::status(
             StatusCode::FORBIDDEN,
             "forbidden",
             "ลบบัญชีได้จากการเข้าสู่ระบบเท่านั้น / An account is deleted from a signed-in session only",
         ));
     }
-    flows::delete_account(&state, staff.user.id, &address).await?;
+    flows::delete_account(&state.app, staff.user.id, address.0.as_deref()).await?;
     session.flush().await.map_err(ApiError::internal)?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -529,17 +472,17 @@ pub async fn bind_unit(
     body: Result<Json<BindUnitRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Result<(StatusCode, Json<UnitMembership>), ApiError> {
     let r = json_body(body)?;
-    let user = staff.user;
+    let user = &staff.user;
     let id = user.id;
     let (unit, added) = flows::bind_unit(
-        &state,
-        &user,
+        &state.app,
+        user,
         flows::CodeForm {
             code: &r.authorize_code,
             name: r.name.as_deref(),
             email: r.email.as_deref(),
         },
-        &address,
+        address.0.as_deref(),
     )
     .await?;
     let m = state
@@ -593,7 +536,7 @@ pub async fn change_password(
     address: ClientAddress,
     body: Result<Json<PasswordChange>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<Done>, ApiError> {
-    if staff.via_token {
+    if staff.via_token() {
         return Err(ApiError::status(
             StatusCode::FORBIDDEN,
             "forbidden",
@@ -602,12 +545,12 @@ pub async fn change_password(
     }
     let r = json_body(body)?;
     flows::change_password(
-        &state,
+        &state.app,
         &staff.user,
         r.current_password,
         &r.password,
         &r.password_confirmation,
-        &address,
+        address.0.as_deref(),
     )
     .await?;
     session.flush().await.map_err(ApiError::internal)?;

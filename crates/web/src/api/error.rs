@@ -4,6 +4,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use app::AppError;
+
 use crate::params::FieldErrors;
 
 /// `{"error": {"code", "message", "fields": {"name": ["why"]}}}`
@@ -135,5 +137,75 @@ where
                     vec![e.body_text()],
                 )]))
             })
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        match e {
+            AppError::Fields(f) => super::auth::unprocessable(&f),
+            AppError::WrongCredentials => ApiError::status(
+                StatusCode::UNAUTHORIZED,
+                "wrong_credentials",
+                "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง / Wrong username or password",
+            ),
+            AppError::Unverified => ApiError::status(
+                StatusCode::FORBIDDEN,
+                "email_unverified",
+                "กรุณายืนยันอีเมลก่อน (ดูลิงก์ในอีเมลที่ส่งให้ หรือขอส่งใหม่) / Confirm your e-mail address first (open the mailed link, or ask for a new one)",
+            ),
+            AppError::Throttled { retry_after } => {
+                let minutes = retry_after.div_ceil(60);
+                ApiError::status(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "throttled",
+                    &format!(
+                        "ทำรายการนี้บ่อยเกินไป กรุณารอ {minutes} นาทีแล้วลองใหม่ / Too many tries; wait {minutes} minutes and try again"
+                    ),
+                )
+                .retry_after(retry_after)
+            }
+            AppError::Busy { retry_after } => ApiError::status(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "busy",
+                "ระบบมีผู้ใช้งานมาก กรุณาลองใหม่ในอีกสักครู่ / The system is busy; please try again in a moment",
+            )
+            .retry_after(retry_after),
+            AppError::InvalidLink => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_token",
+                "ลิงก์นี้ใช้ไม่ได้ (ใช้ไปแล้วหรือหมดอายุ) กรุณาขอลิงก์ใหม่ / This link does not work (used or expired); ask for a new one",
+                FieldErrors::from([(
+                    "token".to_owned(),
+                    vec!["ลิงก์ใช้ไม่ได้ / The link does not work".to_owned()],
+                )]),
+            ),
+            AppError::UnknownCode => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_field",
+                "รหัส Authorize Code ไม่ถูกต้อง / This Authorize Code is not valid",
+                FieldErrors::from([(
+                    "authorize_code".to_owned(),
+                    vec![
+                        "ไม่พบหน่วยงานของรหัสนี้ กรุณาตรวจสอบกับหน่วยงานต้นสังกัด".to_owned(),
+                        "No unit has this code; check it with your supervising office".to_owned(),
+                    ],
+                )]),
+            ),
+            AppError::Unauthenticated => ApiError::status(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "กรุณาเข้าสู่ระบบ / Please sign in",
+            ),
+            AppError::Forbidden => ApiError::status(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "ท่านไม่มีสิทธิ์ทำรายการนี้ / You have no right to do this here",
+            ),
+            AppError::NotFound(field) => {
+                ApiError::not_found(field, "ไม่พบสิ่งที่ระบุ / Nothing has this name")
+            }
+            AppError::Internal(e) => ApiError::internal(e),
+        }
     }
 }

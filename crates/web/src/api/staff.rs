@@ -16,9 +16,10 @@ use utoipa::{IntoParams, ToSchema};
 use super::auth::json_body;
 use super::error::{ApiError, ApiPath};
 use crate::Shared;
+use crate::auth::ClientAddress;
 use crate::auth::scope::{Right, Staff, require};
-use crate::auth::{ClientAddress, link_hash};
 use crate::params::FieldErrors;
+use app::passwords::link_hash;
 
 const ROLES: [&str; 4] = ["supervisor", "admin", "editor", "viewer"];
 
@@ -512,7 +513,7 @@ pub async fn create_token(
     staff: Staff,
     body: Result<Json<NewToken>, axum::extract::rejection::JsonRejection>,
 ) -> Result<(StatusCode, Json<TokenCreated>), ApiError> {
-    if staff.via_token {
+    if staff.via_token() {
         return Err(ApiError::status(
             StatusCode::FORBIDDEN,
             "forbidden",
@@ -581,7 +582,7 @@ pub async fn revoke_token(
     staff: Staff,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode, ApiError> {
-    if staff.via_token {
+    if staff.via_token() {
         return Err(ApiError::status(
             StatusCode::FORBIDDEN,
             "forbidden",

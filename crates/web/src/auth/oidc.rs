@@ -96,6 +96,22 @@ pub(crate) struct Claims {
     pub id_token: String,
 }
 
+impl Claims {
+    /// What the account flows need of them.
+    pub(crate) fn verified(&self) -> app::accounts::OidcClaims {
+        app::accounts::OidcClaims {
+            issuer: self.issuer.clone(),
+            subject: self.subject.clone(),
+            email: self.email.clone(),
+            email_verified: self.email_verified,
+            given_name: self.given_name.clone(),
+            family_name: self.family_name.clone(),
+            name: self.name.clone(),
+            preferred_username: self.preferred_username.clone(),
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum OidcError {
     #[error("OpenID Connect provider: {0}")]

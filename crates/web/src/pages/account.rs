@@ -14,9 +14,10 @@ use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
 use super::Layout;
-use crate::auth::flows::{self, FlowError, Registration};
 use crate::auth::{self, ClientAddress, USER_KEY};
 use crate::{Lang, Shared};
+use app::AppError as FlowError;
+use app::accounts::{self as flows, Registration};
 
 const DRAFT_KEY: &str = "signup_draft";
 const STEPS: u8 = 5;
@@ -344,8 +345,7 @@ pub(crate) async fn signup_submit(
                 }
                 2 => match CitizenId::parse(&f.citizen_id) {
                     Ok(c) => {
-                        d.citizen_id_hash =
-                            Some(auth::citizen_id_hash(&state.citizen_key, c.digits()));
+                        d.citizen_id_hash = Some(state.app.citizen_id_hash(c.digits()));
                         d.citizen_id_last = Some(c.last_digits().to_owned());
                     }
                     Err(e) => errors.push(("citizen_id", e)),
@@ -375,7 +375,7 @@ pub(crate) async fn signup_submit(
                         errors.push(("password", e));
                     }
                     if let Ok(u) = &username {
-                        match flows::username_free(&state, u).await {
+                        match flows::username_free(&state.app, u).await {
                             Ok(true) => {}
                             Ok(false) => errors.push(("username", FieldError::UsernameTaken)),
                             Err(e) => return failure(lang, &uri, e),
@@ -384,7 +384,7 @@ pub(crate) async fn signup_submit(
                     if errors.is_empty() {
                         d.username = username.unwrap_or_default();
                         d.password_mask = account::mask_password(&f.password);
-                        match auth::hash_password(f.password.clone()).await {
+                        match app::passwords::hash_password(f.password.clone()).await {
                             Ok(h) => d.password_hash = h,
                             Err(e) => return failure(lang, &uri, e.into()),
                         }
@@ -402,7 +402,7 @@ pub(crate) async fn signup_submit(
                         username: d.username.clone(),
                         password_hash: d.password_hash.clone(),
                     };
-                    return match flows::register(&state, &r, &address).await {
+                    return match flows::register(&state.app, &r, address.0.as_deref()).await {
                         Ok(_) => {
                             let _ = session.remove::<Draft>(DRAFT_KEY).await;
                             notice(
@@ -499,6 +499,8 @@ fn failure(lang: Lang, uri: &Uri, e: FlowError) -> Response {
         ),
         FlowError::Busy { .. } => (StatusCode::SERVICE_UNAVAILABLE, lang.t("busy")),
         FlowError::InvalidLink => (StatusCode::BAD_REQUEST, lang.t("link-bad")),
+        FlowError::Forbidden => (StatusCode::FORBIDDEN, lang.t("forbidden")),
+        FlowError::NotFound(_) => (StatusCode::NOT_FOUND, lang.t("not-found")),
         FlowError::Internal(cause) => {
             tracing::error!(error = %cause, "account page failed");
             (StatusCode::INTERNAL_SERVER_ERROR, lang.t("internal-error"))
@@ -618,7 +620,14 @@ pub(crate) async fn signin_submit(
         )
             .into_response()
     };
-    match flows::sign_in(&state, &f.username, f.password.clone(), &address).await {
+    match flows::sign_in(
+        &state.app,
+        &f.username,
+        f.password.clone(),
+        address.0.as_deref(),
+    )
+    .await
+    {
         Ok(user) => {
             // A new session id at sign-in: an id planted before it is worth nothing after.
             if session.cycle_id().await.is_err() || session.insert(USER_KEY, user.id).await.is_err()
@@ -648,7 +657,7 @@ pub(crate) async fn signout(
     address: ClientAddress,
 ) -> Response {
     if let Some(user) = auth::signed_in(&session).await {
-        let _ = flows::signed_out(&state, user, &address).await;
+        let _ = flows::signed_out(&state.app, user, address.0.as_deref()).await;
     }
     let id_token: Option<String> = session.get(OIDC_ID_TOKEN).await.ok().flatten();
     let _ = session.flush().await;
@@ -735,7 +744,7 @@ pub(crate) async fn oidc_callback(
             return oidc_failed(lang, &uri);
         }
     };
-    match flows::oidc_sign_in(&state, &claims, &address).await {
+    match flows::oidc_sign_in(&state.app, &claims.verified(), address.0.as_deref()).await {
         Ok(user) => {
             if session.cycle_id().await.is_err()
                 || session.insert(USER_KEY, user.id).await.is_err()
@@ -913,7 +922,7 @@ pub(crate) async fn bind_unit(
         name: Some(&f.name),
         email: Some(&f.email),
     };
-    match flows::bind_unit(&state, &u, form, &address).await {
+    match flows::bind_unit(&state.app, &u, form, address.0.as_deref()).await {
         Ok((unit, _)) => {
             let name = state
                 .directory()
@@ -976,7 +985,7 @@ pub(crate) async fn verify_submit(
     address: ClientAddress,
     Form(f): Form<TokenForm>,
 ) -> Response {
-    match flows::verify(&state, &f.token, &address).await {
+    match flows::verify(&state.app, &f.token, address.0.as_deref()).await {
         Ok(_) => notice(
             lang,
             &uri,
@@ -1021,7 +1030,7 @@ pub(crate) async fn resend_submit(
     address: ClientAddress,
     Form(f): Form<TokenForm>,
 ) -> Response {
-    match flows::resend(&state, &f.email, &address).await {
+    match flows::resend(&state.app, &f.email, address.0.as_deref()).await {
         Ok(()) => notice(lang, &uri, "resend-title", lang.t("link-sent"), Vec::new()),
         Err(e) => failure(lang, &uri, e),
     }
@@ -1068,7 +1077,7 @@ pub(crate) async fn reset_request(
     address: ClientAddress,
     Form(f): Form<TokenForm>,
 ) -> Response {
-    match flows::request_reset(&state, &f.email, &address).await {
+    match flows::request_reset(&state.app, &f.email, address.0.as_deref()).await {
         Ok(()) => notice(lang, &uri, "reset-title", lang.t("link-sent"), Vec::new()),
         Err(e) => failure(lang, &uri, e),
     }
@@ -1082,11 +1091,11 @@ pub(crate) async fn reset_submit(
     Form(f): Form<TokenForm>,
 ) -> Response {
     match flows::reset(
-        &state,
+        &state.app,
         &f.token,
         &f.password,
         &f.password_confirmation,
-        &address,
+        address.0.as_deref(),
     )
     .await
     {
@@ -1130,7 +1139,7 @@ pub(crate) async fn delete_submit(
     let Some(user) = auth::signed_in(&session).await else {
         return to_signin(&Uri::from_static("/account"));
     };
-    if let Err(e) = flows::delete_account(&state, user, &address).await {
+    if let Err(e) = flows::delete_account(&state.app, user, address.0.as_deref()).await {
         return failure(lang, &uri, e);
     }
     let _ = session.flush().await;

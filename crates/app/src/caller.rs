@@ -1,0 +1,107 @@
+//! Who asks, and the one check of what they may do where. Pages, the API and the
+//! command line build a [`Caller`] their own way (a session, a personal API token, the
+//! operator at the console) and every use case asks [`Caller::require`].
+
+use chrono::Utc;
+use domain::UnitCode;
+use domain::roles::{Right, Role, allows};
+use storage::UserRow;
+
+use crate::passwords::link_hash;
+use crate::{App, AppError, Result};
+
+/// How the caller proved who they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    /// A signed-in browser session.
+    Session,
+    /// A personal API token: it carries its owner's rights on units, but not over the
+    /// account's own credentials (tokens, password, deletion).
+    Token,
+    /// The operator of the command line, on the server itself.
+    Cli,
+}
+
+/// A signed-in member of staff.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user: UserRow,
+    pub via: Via,
+}
+
+/// What a caller holds on a unit, once checked.
+#[derive(Debug, Clone)]
+pub struct Held {
+    system_admin: bool,
+    /// Roles on the unit or above it, by distance (0 = the unit itself).
+    roles: Vec<(usize, Role)>,
+}
+
+impl Held {
+    /// A supervisor here (or a system administrator): who may make other supervisors.
+    pub fn supervises(&self) -> bool {
+        self.system_admin || self.roles.iter().any(|(_, r)| *r == Role::Supervisor)
+    }
+}
+
+impl Caller {
+    /// The owner of a personal API token.
+    pub async fn from_token(app: &App, token: &str) -> Result<Caller> {
+        let owner = app
+            .db
+            .token_owner(&link_hash(token), Utc::now())
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        Self::signed_in(app, owner, Via::Token).await
+    }
+
+    /// The account a session (or the command line) names.
+    pub async fn signed_in(app: &App, user: i64, via: Via) -> Result<Caller> {
+        let user = app
+            .db
+            .user_by_id(user)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        Ok(Caller { user, via })
+    }
+
+    /// Refuses what only a signed-in session may do (tokens, password, deletion).
+    pub fn require_session(&self) -> Result<()> {
+        match self.via {
+            Via::Token => Err(AppError::Forbidden),
+            Via::Session | Via::Cli => Ok(()),
+        }
+    }
+
+    /// Checks `right` on `unit`: `NotFound` for an unknown unit, `Forbidden` without the
+    /// right. A system administrator holds every right everywhere.
+    pub async fn require(&self, app: &App, unit: &UnitCode, right: Right) -> Result<Held> {
+        let chain = app
+            .db
+            .unit_chain(unit)
+            .await?
+            .ok_or(AppError::NotFound("code"))?;
+        if self.user.is_system_admin {
+            return Ok(Held {
+                system_admin: true,
+                roles: Vec::new(),
+            });
+        }
+        let ids: Vec<i64> = chain.iter().map(|c| c.0).collect();
+        let mut roles = Vec::new();
+        for (unit_id, role) in app.db.roles_on(self.user.id, &ids).await? {
+            let role: Role = role.parse().map_err(AppError::internal)?;
+            if let Some(d) = ids.iter().position(|i| *i == unit_id) {
+                roles.push((d, role));
+            }
+        }
+        if allows(&roles, right) {
+            Ok(Held {
+                system_admin: false,
+                roles,
+            })
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+}

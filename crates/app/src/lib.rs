@@ -1,0 +1,48 @@
+//! The use cases of citizeninfo: who may do what, and the rules of each action, over the
+//! storage layer, with no HTTP and no HTML. The pages, the JSON API and the command line
+//! parse what they are given, call these, and render what comes back.
+
+pub mod accounts;
+pub mod caller;
+pub mod error;
+mod limits;
+pub mod mail;
+pub mod passwords;
+
+use std::sync::Arc;
+use storage::Db;
+
+pub use caller::{Caller, Held, Via};
+pub use error::{AppError, Result};
+
+/// What the use cases need: the database, outgoing mail, the public address for links
+/// in mail, and the server key of the keyed hashes. Cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    pub db: Db,
+    pub mailer: Arc<mail::Mailer>,
+    /// Public address of the site, for the links in mail (`https://citizeninfo.example`).
+    pub base_url: String,
+    /// The key of the citizen ID hash and of the rate-limit counters.
+    pub(crate) secret_key: Arc<[u8]>,
+}
+
+impl App {
+    pub fn new(db: Db, mailer: mail::Mailer, base_url: String, secret_key: Vec<u8>) -> Self {
+        Self {
+            db,
+            mailer: Arc::new(mailer),
+            base_url,
+            secret_key: secret_key.into(),
+        }
+    }
+
+    /// The keyed hash stored in place of a citizen ID.
+    pub fn citizen_id_hash(&self, digits: &str) -> String {
+        passwords::citizen_id_hash(&self.secret_key, digits)
+    }
+}
+
+/// The network address a request came from, for limits and the audit (`None` from the
+/// command line, or where the delivery cannot tell).
+pub type Address<'a> = Option<&'a str>;
