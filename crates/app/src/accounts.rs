@@ -750,3 +750,66 @@ pub async fn change_password(
         .await
         .map_err(AppError::internal)
 }
+
+/// Creates a verified system administrator after the sign-up rules: the first account of
+/// a new installation, made on the command line (no one is signed in yet to ask).
+pub async fn create_admin(
+    db: &storage::Db,
+    username: &str,
+    email: &str,
+    first_name: &str,
+    last_name: &str,
+    password: &str,
+) -> Result<i64> {
+    let form = account::SignupForm {
+        first_name: first_name.into(),
+        last_name: last_name.into(),
+        email: email.into(),
+        username: username.into(),
+        password: password.into(),
+        password_confirmation: password.into(),
+        ..Default::default()
+    };
+    let s = account::signup(&form).map_err(AppError::Fields)?;
+    let hash = hash_password(s.password.clone()).await?;
+    let now = Utc::now();
+    let id = match db
+        .create_user(
+            &NewUser {
+                username: &s.username,
+                first_name: &s.first_name,
+                last_name: &s.last_name,
+                email: s.email.as_deref(),
+                mobile: None,
+                citizen_id_hash: None,
+                citizen_id_last: None,
+                password_hash: Some(&hash),
+                is_system_admin: true,
+                email_verified: true,
+            },
+            now,
+        )
+        .await?
+    {
+        Ok(id) => id,
+        Err(Taken::Username) => {
+            return Err(AppError::Fields(vec![(
+                "username",
+                FieldError::UsernameTaken,
+            )]));
+        }
+        Err(Taken::Email) => return Err(AppError::Fields(vec![("email", FieldError::EmailTaken)])),
+    };
+    db.audit(
+        "admin.create",
+        Actor {
+            name: "command line",
+            address: None,
+        },
+        Some(id),
+        None,
+        now,
+    )
+    .await?;
+    Ok(id)
+}

@@ -55,7 +55,29 @@ impl Caller {
         Self::signed_in(app, owner, Via::Token).await
     }
 
-    /// The account a session (or the command line) names.
+    /// The operator at the console of the server, who holds every right (as a system
+    /// administrator) and is recorded as `console`.
+    pub fn console() -> Caller {
+        Caller {
+            user: UserRow {
+                id: 0,
+                username: "console".into(),
+                first_name: String::new(),
+                last_name: String::new(),
+                email: None,
+                email_verified_at: None,
+                mobile: None,
+                citizen_id_last: None,
+                password_hash: None,
+                is_system_admin: true,
+                created_at: Utc::now(),
+                password_changed_at: None,
+            },
+            via: Via::Cli,
+        }
+    }
+
+    /// The account a session names.
     pub async fn signed_in(app: &App, user: i64, via: Via) -> Result<Caller> {
         let user = app
             .db

@@ -52,7 +52,10 @@ impl From<HashError> for AppError {
 
 impl From<storage::StorageError> for AppError {
     fn from(e: storage::StorageError) -> Self {
-        AppError::Internal(e.to_string())
+        match e {
+            storage::StorageError::NotFound(_) => AppError::NotFound("code"),
+            e => AppError::Internal(e.to_string()),
+        }
     }
 }
 

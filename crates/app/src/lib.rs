@@ -8,6 +8,7 @@ pub mod error;
 mod limits;
 pub mod mail;
 pub mod passwords;
+pub mod staff;
 
 use std::sync::Arc;
 use storage::Db;
@@ -35,6 +36,17 @@ impl App {
             base_url,
             secret_key: secret_key.into(),
         }
+    }
+
+    /// For the use cases of the command line, which send no mail and count no limits:
+    /// mail would go to files in `citizeninfo-mail/`.
+    pub fn for_console(db: Db) -> Self {
+        let mailer = mail::Mailer::folder(
+            "citizeninfo-mail".into(),
+            "CITIZENinfo <no-reply@citizeninfo.invalid>",
+        )
+        .expect("a fixed, valid sender");
+        Self::new(db, mailer, "http://127.0.0.1:8080".into(), Vec::new())
     }
 
     /// The keyed hash stored in place of a citizen ID.

@@ -287,15 +287,28 @@ pub async fn seed_demo(db: &Db, national: Option<usize>) -> Result<()> {
     Ok(())
 }
 
-/// Codes from the thread's generator, a CSPRNG seeded from the operating system.
+/// Every unit under `root` with its Authorize Code (units without one get one), as the
+/// operator at the console, through the same use case as the API.
 pub async fn issue_codes(db: &Db, root: &domain::UnitCode) -> Result<Vec<storage::UnitCodeRow>> {
-    use rand::Rng;
-    let actor = storage::Actor {
-        name: "citizeninfo admin issue-codes",
-        address: None,
-    };
-    let fresh = || domain::account::AuthorizeCode::from_random(rand::rng().random::<[u8; 8]>());
-    Ok(db.issue_codes_under(root, actor, Utc::now(), fresh).await?)
+    let app = app::App::for_console(db.clone());
+    app::staff::codes_below(&app, &app::Caller::console(), root, None)
+        .await
+        .map_err(explain)
+}
+
+/// An error of a use case, as the command line says it.
+fn explain(e: app::AppError) -> anyhow::Error {
+    match e {
+        app::AppError::Fields(errors) => {
+            let lines: Vec<String> = errors
+                .iter()
+                .map(|(field, e)| format!("{field}: {} / {}", e.th(), e.en()))
+                .collect();
+            anyhow::anyhow!("{}", lines.join("\n"))
+        }
+        app::AppError::NotFound(what) => anyhow::anyhow!("{what}: not found"),
+        e => anyhow::anyhow!("{e:?}"),
+    }
 }
 
 async fn run(cli: Cli) -> Result<()> {
@@ -484,64 +497,9 @@ pub async fn create_admin(
     last_name: &str,
     password: &str,
 ) -> Result<i64> {
-    use domain::account;
-    let form = account::SignupForm {
-        first_name: first_name.into(),
-        last_name: last_name.into(),
-        email: email.into(),
-        username: username.into(),
-        password: password.into(),
-        password_confirmation: password.into(),
-        ..Default::default()
-    };
-    let s = account::signup(&form).map_err(|errors| {
-        let lines: Vec<String> = errors
-            .iter()
-            .map(|(field, e)| format!("{field}: {} / {}", e.th(), e.en()))
-            .collect();
-        anyhow::anyhow!("{}", lines.join("\n"))
-    })?;
-    let hash = web::hash_password(s.password.clone())
+    app::accounts::create_admin(db, username, email, first_name, last_name, password)
         .await
-        .map_err(|e| anyhow::anyhow!(e))?;
-    let created = db
-        .create_user(
-            &storage::NewUser {
-                username: &s.username,
-                first_name: &s.first_name,
-                last_name: &s.last_name,
-                email: s.email.as_deref(),
-                mobile: None,
-                citizen_id_hash: None,
-                citizen_id_last: None,
-                password_hash: Some(&hash),
-                is_system_admin: true,
-                email_verified: true,
-            },
-            Utc::now(),
-        )
-        .await?;
-    let id = match created {
-        Ok(id) => id,
-        Err(storage::Taken::Username) => {
-            anyhow::bail!("username: the username {username:?} is taken")
-        }
-        Err(storage::Taken::Email) => {
-            anyhow::bail!("email: the address {email:?} belongs to another account")
-        }
-    };
-    db.audit(
-        "admin.create",
-        storage::Actor {
-            name: "command line",
-            address: None,
-        },
-        Some(id),
-        None,
-        Utc::now(),
-    )
-    .await?;
-    Ok(id)
+        .map_err(explain)
 }
 
 async fn shutdown() {

@@ -28,6 +28,9 @@ pub enum FieldError {
     EmailTaken,
     AuthorizeCodeUnknown,
     PasswordWrong,
+    RoleUnknown,
+    OwnRole,
+    TokenName,
 }
 
 impl FieldError {
@@ -57,6 +60,9 @@ impl FieldError {
             FieldError::EmailTaken => "อีเมลนี้ใช้สมัครบัญชีอื่นแล้ว",
             FieldError::AuthorizeCodeUnknown => "ไม่พบหน่วยงานของรหัสนี้ กรุณาตรวจสอบกับหน่วยงานต้นสังกัด",
             FieldError::PasswordWrong => "รหัสผ่านปัจจุบันไม่ถูกต้อง",
+            FieldError::RoleUnknown => "บทบาทต้องเป็น supervisor, admin, editor หรือ viewer",
+            FieldError::OwnRole => "เปลี่ยนบทบาทของตนเองไม่ได้",
+            FieldError::TokenName => "กรุณาตั้งชื่อโทเคน (ไม่เกิน 100 ตัวอักษร)",
         }
     }
 
@@ -92,6 +98,9 @@ impl FieldError {
                 "No unit has this code; check it with your supervising office"
             }
             FieldError::PasswordWrong => "The current password is wrong",
+            FieldError::RoleUnknown => "The role is supervisor, admin, editor or viewer",
+            FieldError::OwnRole => "You cannot change your own role",
+            FieldError::TokenName => "Name the token (at most 100 characters)",
         }
     }
 }
@@ -904,6 +913,9 @@ mod tests {
             EmailTaken,
             AuthorizeCodeUnknown,
             PasswordWrong,
+            RoleUnknown,
+            OwnRole,
+            TokenName,
         ] {
             assert!(
                 e.th()

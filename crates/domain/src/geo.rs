@@ -51,6 +51,11 @@ pub fn chord_for_km(km: f64) -> f64 {
 
 /// Ray casting on a ring of `[lon, lat]` points; good enough at district scale, where
 /// the curvature of the earth does not move a boundary by a measurable amount.
+///
+/// Edges are half-open (a point on the western or southern side of the ring counts as
+/// inside, on the eastern or northern side as outside), so a point on an edge that two
+/// rings share vertex for vertex is inside exactly one of them: neighbouring districts
+/// of a coverage never both claim a point on their border.
 pub fn inside_ring(p: LatLon, ring: &[[f64; 2]]) -> bool {
     let mut inside = false;
     let mut j = ring.len().wrapping_sub(1);
@@ -63,6 +68,13 @@ pub fn inside_ring(p: LatLon, ring: &[[f64; 2]]) -> bool {
         j = i;
     }
     inside
+}
+
+/// The even-odd rule over all rings of an area: inside an odd number of them. Islands
+/// (rings side by side) and holes (a ring inside a ring, and an island in a lake inside
+/// that) then need no marking of which ring is which, nor any order.
+pub fn inside_rings<R: AsRef<[[f64; 2]]>>(p: LatLon, rings: &[R]) -> bool {
+    rings.iter().filter(|r| inside_ring(p, r.as_ref())).count() % 2 == 1
 }
 
 #[cfg(test)]
@@ -103,5 +115,70 @@ mod tests {
         let square = [[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]];
         assert!(inside_ring(LatLon::new(0.5, 0.5).unwrap(), &square));
         assert!(!inside_ring(LatLon::new(1.5, 0.5).unwrap(), &square));
+    }
+
+    fn square(x: f64, y: f64, size: f64) -> Vec<[f64; 2]> {
+        vec![
+            [x, y],
+            [x + size, y],
+            [x + size, y + size],
+            [x, y + size],
+            [x, y],
+        ]
+    }
+
+    fn at(lon: f64, lat: f64) -> LatLon {
+        LatLon::new(lat, lon).unwrap()
+    }
+
+    #[test]
+    fn islands_are_each_inside_and_the_sea_between_is_not() {
+        let islands = [square(0.0, 0.0, 1.0), square(3.0, 0.0, 1.0)];
+        assert!(inside_rings(at(0.5, 0.5), &islands));
+        assert!(inside_rings(at(3.5, 0.5), &islands));
+        assert!(!inside_rings(at(2.0, 0.5), &islands));
+        assert!(!inside_rings(at(0.5, 2.0), &islands));
+        let none: [Vec<[f64; 2]>; 0] = [];
+        assert!(!inside_rings(at(0.5, 0.5), &none));
+    }
+
+    #[test]
+    fn a_hole_is_outside_and_an_island_in_it_inside_whatever_the_order() {
+        let outer = square(0.0, 0.0, 9.0);
+        let hole = square(3.0, 3.0, 3.0);
+        let island = square(4.0, 4.0, 1.0);
+        for rings in [
+            vec![outer.clone(), hole.clone(), island.clone()],
+            vec![island.clone(), outer.clone(), hole.clone()],
+        ] {
+            assert!(inside_rings(at(1.0, 1.0), &rings), "land around the lake");
+            assert!(!inside_rings(at(3.5, 3.5), &rings), "the lake");
+            assert!(inside_rings(at(4.5, 4.5), &rings), "the island in the lake");
+            assert!(!inside_rings(at(10.0, 1.0), &rings), "outside");
+        }
+        // A hole given clockwise, as GeoJSON writes holes, counts the same.
+        let mut clockwise = hole.clone();
+        clockwise.reverse();
+        assert!(!inside_rings(at(3.5, 3.5), &[outer, clockwise]));
+    }
+
+    #[test]
+    fn a_shared_edge_or_corner_belongs_to_exactly_one_ring() {
+        let rings = [
+            square(0.0, 0.0, 1.0),
+            square(1.0, 0.0, 1.0),
+            square(0.0, 1.0, 1.0),
+            square(1.0, 1.0, 1.0),
+        ];
+        for p in [
+            at(1.0, 0.5),
+            at(0.5, 1.0),
+            at(1.0, 1.0),
+            at(1.5, 1.0),
+            at(1.0, 1.5),
+        ] {
+            let owners = rings.iter().filter(|r| inside_ring(p, r)).count();
+            assert_eq!(owners, 1, "{p:?}");
+        }
     }
 }

@@ -298,7 +298,7 @@ impl Db {
         on_pool!(&self.writer, p => {
             let mut tx = p.begin_write().await?;
             let unit_id: i64 = sqlx::query_scalar("SELECT id FROM units WHERE code = $1").bind(unit.as_str())
-                .fetch_optional(&mut *tx).await?.ok_or_else(|| StorageError::Data(format!("no unit has the code {unit}")))?;
+                .fetch_optional(&mut *tx).await?.ok_or_else(|| StorageError::NotFound(format!("no unit has the code {unit}")))?;
             sqlx::query("INSERT INTO memberships (user_id, unit_id, role, created_at, created_by) VALUES ($1, $2, $3, $4, $5) \
                          ON CONFLICT (user_id, unit_id) DO UPDATE SET role = excluded.role")
                 .bind(user).bind(unit_id).bind(role).bind(now).bind(actor.name).execute(&mut *tx).await?;

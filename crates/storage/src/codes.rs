@@ -39,7 +39,7 @@ impl Db {
             let all: Vec<(i64, String, String, Option<i64>, String)> =
                 sqlx::query_as("SELECT id, code, kind, parent_id, name_th FROM units").fetch_all(&mut *tx).await?;
             let root_id = all.iter().find(|u| u.1 == root.as_str()).map(|u| u.0)
-                .ok_or_else(|| StorageError::Data(format!("no unit has the code {root}")))?;
+                .ok_or_else(|| StorageError::NotFound(format!("no unit has the code {root}")))?;
             let mut inside = vec![root_id];
             let mut i = 0;
             while i < inside.len() {
@@ -83,7 +83,7 @@ impl Db {
         on_pool!(&self.writer, p => {
             let mut tx = p.begin_write().await?;
             let id: i64 = sqlx::query_scalar("SELECT id FROM units WHERE code = $1 AND kind = 'unit'").bind(unit.as_str())
-                .fetch_optional(&mut *tx).await?.ok_or_else(|| StorageError::Data(format!("no unit has the code {unit}")))?;
+                .fetch_optional(&mut *tx).await?.ok_or_else(|| StorageError::NotFound(format!("no unit has the code {unit}")))?;
             sqlx::query("UPDATE authorize_codes SET revoked_at = $1, revoked_by = $2 WHERE unit_id = $3 AND revoked_at IS NULL")
                 .bind(now).bind(actor.name).bind(id).execute(&mut *tx).await?;
             sqlx::query("INSERT INTO authorize_codes (unit_id, code, issued_at, issued_by) VALUES ($1, $2, $3, $4)")
@@ -105,7 +105,7 @@ impl Db {
         on_pool!(&self.writer, p => {
             let mut tx = p.begin_write().await?;
             let id: i64 = sqlx::query_scalar("SELECT id FROM units WHERE code = $1 AND kind = 'unit'").bind(unit.as_str())
-                .fetch_optional(&mut *tx).await?.ok_or_else(|| StorageError::Data(format!("no unit has the code {unit}")))?;
+                .fetch_optional(&mut *tx).await?.ok_or_else(|| StorageError::NotFound(format!("no unit has the code {unit}")))?;
             let n = sqlx::query("UPDATE authorize_codes SET revoked_at = $1, revoked_by = $2 WHERE unit_id = $3 AND revoked_at IS NULL")
                 .bind(now).bind(actor.name).bind(id).execute(&mut *tx).await?.rows_affected();
             if n > 0 {

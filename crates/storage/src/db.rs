@@ -18,6 +18,9 @@ pub enum StorageError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("data: {0}")]
     Data(String),
+    /// What a write names does not exist (a unit code no unit has).
+    #[error("not found: {0}")]
+    NotFound(String),
 }
 
 /// The migrations of each dialect, embedded so the binary runs from any directory.

@@ -254,7 +254,8 @@ async fn text_of(c: &Client, css: &str) -> String {
 /// page can still be showing for a moment, with the same elements.
 async fn wait_text(c: &Client, css: &str, expected: &str) -> String {
     let mut last = String::new();
-    for _ in 0..100 {
+    // Up to 30 s: the suite runs beside tests that keep both cores busy.
+    for _ in 0..300 {
         if let Ok(e) = c.find(Locator::Css(css)).await
             && let Ok(t) = e.text().await
         {

@@ -202,9 +202,15 @@ impl From<AppError> for ApiError {
                 "forbidden",
                 "ท่านไม่มีสิทธิ์ทำรายการนี้ / You have no right to do this here",
             ),
-            AppError::NotFound(field) => {
-                ApiError::not_found(field, "ไม่พบสิ่งที่ระบุ / Nothing has this name")
-            }
+            AppError::NotFound(field) => ApiError::not_found(
+                field,
+                match field {
+                    "code" => "ไม่พบหน่วยงานหรือรหัสนี้ / No unit, or no active code, has this code",
+                    "user" => "ไม่ใช่สมาชิกของหน่วยงานนี้ / Not a member of this unit",
+                    "id" => "ไม่พบโทเคนนี้ / No such token",
+                    _ => "ไม่พบสิ่งที่ระบุ / Nothing has this name",
+                },
+            ),
             AppError::Internal(e) => ApiError::internal(e),
         }
     }

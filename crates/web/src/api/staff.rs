@@ -8,20 +8,15 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use domain::UnitCode;
-use domain::account::AuthorizeCode;
 use serde::{Deserialize, Serialize};
-use storage::Actor;
 use utoipa::{IntoParams, ToSchema};
 
 use super::auth::json_body;
 use super::error::{ApiError, ApiPath};
 use crate::Shared;
 use crate::auth::ClientAddress;
-use crate::auth::scope::{Right, Staff, require};
+use crate::auth::scope::{Right, Staff};
 use crate::params::FieldErrors;
-use app::passwords::link_hash;
-
-const ROLES: [&str; 4] = ["supervisor", "admin", "editor", "viewer"];
 
 impl From<storage::Member> for MemberOut {
     fn from(m: storage::Member) -> Self {
@@ -55,13 +50,6 @@ fn unit_code(code: &str) -> Result<UnitCode, ApiError> {
     })
 }
 
-fn actor<'a>(staff: &'a Staff, address: &'a ClientAddress) -> Actor<'a> {
-    Actor {
-        name: &staff.user.username,
-        address: address.0.as_deref(),
-    }
-}
-
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MemberOut {
     pub user: i64,
@@ -89,8 +77,7 @@ pub async fn members(
     ApiPath(code): ApiPath<String>,
 ) -> Result<Json<Vec<MemberOut>>, ApiError> {
     let unit = unit_code(&code)?;
-    require(&state, &staff, &unit, Right::View).await?;
-    let members = state.db.members(&unit).await.map_err(ApiError::internal)?;
+    let members = app::staff::members(&state.app, &staff, &unit).await?;
     Ok(Json(members.into_iter().map(MemberOut::from).collect()))
 }
 
@@ -123,49 +110,18 @@ pub async fn set_role(
     body: Result<Json<RoleRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<MemberOut>, ApiError> {
     let unit = unit_code(&code)?;
-    let held = require(&state, &staff, &unit, Right::Administer).await?;
+    // The right first: without it, nothing about the body is said.
+    staff.require(&state.app, &unit, Right::Administer).await?;
     let r = json_body(body)?;
-    let refuse = |why: &str| {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_field",
-            why,
-            FieldErrors::from([("role".to_owned(), vec![why.to_owned()])]),
-        )
-    };
-    if !ROLES.contains(&r.role.as_str()) {
-        return Err(refuse(
-            "บทบาทต้องเป็น supervisor, admin, editor หรือ viewer / The role is supervisor, admin, editor or viewer",
-        ));
-    }
-    if user == staff.user.id {
-        return Err(refuse(
-            "เปลี่ยนบทบาทของตนเองไม่ได้ / You cannot change your own role",
-        ));
-    }
-    // Only someone who supervises here may make another supervisor.
-    if r.role == "supervisor" && !held.supervises() {
-        return Err(crate::auth::scope::forbidden());
-    }
-    if !state
-        .db
-        .set_role(user, &unit, &r.role, actor(&staff, &address), Utc::now())
-        .await
-        .map_err(ApiError::internal)?
-    {
-        return Err(ApiError::not_found(
-            "user",
-            "ไม่ใช่สมาชิกของหน่วยงานนี้ / Not a member of this unit",
-        ));
-    }
-    let m = state
-        .db
-        .members(&unit)
-        .await
-        .map_err(ApiError::internal)?
-        .into_iter()
-        .find(|m| m.user == user)
-        .ok_or_else(|| ApiError::internal("member missing after update"))?;
+    let m = app::staff::set_role(
+        &state.app,
+        &staff,
+        &unit,
+        user,
+        &r.role,
+        address.0.as_deref(),
+    )
+    .await?;
     Ok(Json(m.into()))
 }
 
@@ -187,20 +143,8 @@ pub async fn remove_member(
     ApiPath((code, user)): ApiPath<(String, i64)>,
 ) -> Result<StatusCode, ApiError> {
     let unit = unit_code(&code)?;
-    require(&state, &staff, &unit, Right::Administer).await?;
-    if state
-        .db
-        .remove_member(user, &unit, actor(&staff, &address), Utc::now())
-        .await
-        .map_err(ApiError::internal)?
-    {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(ApiError::not_found(
-            "user",
-            "ไม่ใช่สมาชิกของหน่วยงานนี้ / Not a member of this unit",
-        ))
-    }
+    app::staff::remove_member(&state.app, &staff, &unit, user, address.0.as_deref()).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -232,12 +176,7 @@ pub async fn audit(
     ApiPath(code): ApiPath<String>,
 ) -> Result<Json<Vec<AuditOut>>, ApiError> {
     let unit = unit_code(&code)?;
-    require(&state, &staff, &unit, Right::Administer).await?;
-    let rows = state
-        .db
-        .audit_of_subtree(&unit, 500)
-        .await
-        .map_err(ApiError::internal)?;
+    let rows = app::staff::audit(&state.app, &staff, &unit, 500).await?;
     Ok(Json(
         rows.into_iter()
             .map(|r| AuditOut {
@@ -246,8 +185,7 @@ pub async fn audit(
                 action: r.action,
                 unit: r.unit,
                 detail: r.detail,
-                // The network address is for system administrators, who look into abuse.
-                address: r.address.filter(|_| staff.user.is_system_admin),
+                address: r.address,
             })
             .collect(),
     ))
@@ -293,7 +231,7 @@ pub async fn export_codes(
 ) -> Result<Response, ApiError> {
     let unit = unit_code(&code)?;
     let Query(q) = q.map_err(super::error::query_rejection)?;
-    require(&state, &staff, &unit, Right::Administer).await?;
+    staff.require(&state.app, &unit, Right::Administer).await?;
     let format = q.format.as_deref().unwrap_or("json");
     if !matches!(format, "json" | "csv" | "xlsx") {
         return Err(ApiError::invalid(FieldErrors::from([(
@@ -301,23 +239,18 @@ pub async fn export_codes(
             vec!["รูปแบบต้องเป็น json, csv หรือ xlsx / The format is json, csv or xlsx".to_owned()],
         )])));
     }
-    let rows = state
-        .db
-        .issue_codes_under(&unit, actor(&staff, &address), Utc::now(), fresh_code)
-        .await
-        .map_err(ApiError::internal)?;
-    // The unit's own code is handed out from above, not by itself.
-    let rows: Vec<UnitCodeOut> = rows
-        .into_iter()
-        .filter(|r| r.unit != unit)
-        .enumerate()
-        .map(|(i, r)| UnitCodeOut {
-            no: i + 1,
-            unit: r.unit.as_str().to_owned(),
-            name: r.name_th,
-            authorize_code: r.code,
-        })
-        .collect();
+    let rows: Vec<UnitCodeOut> =
+        app::staff::codes_below(&state.app, &staff, &unit, address.0.as_deref())
+            .await?
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| UnitCodeOut {
+                no: i + 1,
+                unit: r.unit.as_str().to_owned(),
+                name: r.name_th,
+                authorize_code: r.code,
+            })
+            .collect();
     let headers = ["ลำดับ", "รหัสหน่วยงาน", "หน่วยงาน", "Authorize Code"];
     let (bytes, content_type, extension) = match format {
         "json" => return Ok(Json(rows).into_response()),
@@ -390,10 +323,6 @@ fn codes_xlsx(
     book.save_to_buffer()
 }
 
-fn fresh_code() -> AuthorizeCode {
-    AuthorizeCode::from_random(rand::random())
-}
-
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CodeOut {
     pub unit: String,
@@ -418,18 +347,7 @@ pub async fn rotate_code(
     ApiPath(code): ApiPath<String>,
 ) -> Result<(StatusCode, Json<CodeOut>), ApiError> {
     let unit = unit_code(&code)?;
-    require(&state, &staff, &unit, Right::AdministerFromAbove).await?;
-    let new = state
-        .db
-        .rotate_code(&unit, actor(&staff, &address), Utc::now(), fresh_code())
-        .await
-        .map_err(|e| match e {
-            storage::StorageError::Data(_) => ApiError::not_found(
-                "code",
-                "หน่วยงานนี้ไม่มีรหัส Authorize Code / This unit takes no Authorize Code",
-            ),
-            e => ApiError::internal(e),
-        })?;
+    let new = app::staff::rotate_code(&state.app, &staff, &unit, address.0.as_deref()).await?;
     Ok((
         StatusCode::CREATED,
         Json(CodeOut {
@@ -457,19 +375,8 @@ pub async fn revoke_code(
     ApiPath(code): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     let unit = unit_code(&code)?;
-    require(&state, &staff, &unit, Right::AdministerFromAbove).await?;
-    match state
-        .db
-        .revoke_code(&unit, actor(&staff, &address), Utc::now())
-        .await
-    {
-        Ok(true) => Ok(StatusCode::NO_CONTENT),
-        Ok(false) | Err(storage::StorageError::Data(_)) => Err(ApiError::not_found(
-            "code",
-            "หน่วยงานนี้ไม่มีรหัสที่ใช้งานอยู่ / This unit has no active code",
-        )),
-        Err(e) => Err(ApiError::internal(e)),
-    }
+    app::staff::revoke_code(&state.app, &staff, &unit, address.0.as_deref()).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -513,34 +420,14 @@ pub async fn create_token(
     staff: Staff,
     body: Result<Json<NewToken>, axum::extract::rejection::JsonRejection>,
 ) -> Result<(StatusCode, Json<TokenCreated>), ApiError> {
-    if staff.via_token() {
-        return Err(ApiError::status(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "สร้างโทเคนได้จากการเข้าสู่ระบบเท่านั้น / Tokens are made from a signed-in session only",
-        ));
-    }
+    staff.require_session()?;
     let r = json_body(body)?;
-    let name = r.name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_field",
-            "กรุณาตั้งชื่อโทเคน (ไม่เกิน 100 ตัวอักษร) / Name the token (at most 100 characters)",
-            FieldErrors::from([("name".to_owned(), vec!["1–100 characters".to_owned()])]),
-        ));
-    }
-    let token = format!("cit_{}", hex::encode(rand::random::<[u8; 24]>()));
-    let id = state
-        .db
-        .add_token(staff.user.id, name, &link_hash(&token), Utc::now())
-        .await
-        .map_err(ApiError::internal)?;
+    let (id, token) = app::staff::create_token(&state.app, &staff, &r.name).await?;
     Ok((
         StatusCode::CREATED,
         Json(TokenCreated {
             id,
-            name: name.to_owned(),
+            name: r.name.trim().to_owned(),
             token,
         }),
     ))
@@ -557,11 +444,7 @@ pub async fn list_tokens(
     State(state): State<Shared>,
     staff: Staff,
 ) -> Result<Json<Vec<TokenOut>>, ApiError> {
-    let rows = state
-        .db
-        .tokens(staff.user.id)
-        .await
-        .map_err(ApiError::internal)?;
+    let rows = app::staff::tokens(&state.app, &staff).await?;
     Ok(Json(rows.into_iter().map(TokenOut::from).collect()))
 }
 
@@ -582,21 +465,6 @@ pub async fn revoke_token(
     staff: Staff,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode, ApiError> {
-    if staff.via_token() {
-        return Err(ApiError::status(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "ยกเลิกโทเคนได้จากการเข้าสู่ระบบเท่านั้น / Tokens are revoked from a signed-in session only",
-        ));
-    }
-    if state
-        .db
-        .revoke_token(staff.user.id, id, Utc::now())
-        .await
-        .map_err(ApiError::internal)?
-    {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(ApiError::not_found("id", "ไม่พบโทเคนนี้ / No such token"))
-    }
+    app::staff::revoke_token(&state.app, &staff, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

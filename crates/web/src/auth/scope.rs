@@ -1,11 +1,10 @@
 //! Who is asking, from a session cookie or `Authorization: Bearer`, as the use cases'
 //! [`Caller`]; the rule of what each role allows where is `domain::roles`.
 
-use app::{AppError, Caller, Held, Via};
+use app::{AppError, Caller, Via};
 use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
-use domain::UnitCode;
 pub(crate) use domain::roles::Right;
 use tower_sessions::Session;
 
@@ -32,10 +31,6 @@ impl Staff {
 
 pub(crate) fn unauthenticated() -> ApiError {
     AppError::Unauthenticated.into()
-}
-
-pub(crate) fn forbidden() -> ApiError {
-    AppError::Forbidden.into()
 }
 
 impl FromRequestParts<Shared> for Staff {
@@ -66,14 +61,4 @@ impl FromRequestParts<Shared> for Staff {
         };
         Ok(Staff(caller))
     }
-}
-
-/// Checks `right` on `unit` for `staff`: 404 for an unknown unit, 403 without the right.
-pub(crate) async fn require(
-    state: &Shared,
-    staff: &Staff,
-    unit: &UnitCode,
-    right: Right,
-) -> Result<Held, ApiError> {
-    Ok(staff.0.require(&state.app, unit, right).await?)
 }
