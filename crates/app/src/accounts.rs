@@ -62,8 +62,9 @@ pub async fn register(app: &App, r: &Registration, address: Address<'_>) -> Resu
         take(app, &[(limits::SIGNUP_PER_ADDRESS, a)]).await?;
     }
     let now = Utc::now();
-    let created = app
-        .db
+    // The account and its audit record in one transaction.
+    let mut tx = app.db.begin().await?;
+    let created = tx
         .create_user(
             &NewUser {
                 username: &r.username,
@@ -79,31 +80,34 @@ pub async fn register(app: &App, r: &Registration, address: Address<'_>) -> Resu
             },
             now,
         )
-        .await
-        .map_err(AppError::internal)?;
-    match created {
-        Ok(id) => {
-            let key = r.username.to_lowercase();
-            app.db
-                .audit("signup", actor(&key, address), Some(id), None, now)
-                .await
-                .map_err(AppError::internal)?;
-            if mail_allowed(app, &r.email).await? {
-                send_link(app, id, &r.email, LinkPurpose::Verify).await?;
-            }
-            Ok(())
+        .await?;
+    let id = match created {
+        Ok(id) => id,
+        Err(taken) => {
+            // Nothing to keep; and the writer must be free for what follows.
+            drop(tx);
+            return match taken {
+                Taken::Username => Err(AppError::Fields(vec![(
+                    "username",
+                    FieldError::UsernameTaken,
+                )])),
+                Taken::Email => {
+                    if mail_allowed(app, &r.email).await? {
+                        send_address_in_use(app, &r.email).await?;
+                    }
+                    Ok(())
+                }
+            };
         }
-        Err(Taken::Username) => Err(AppError::Fields(vec![(
-            "username",
-            FieldError::UsernameTaken,
-        )])),
-        Err(Taken::Email) => {
-            if mail_allowed(app, &r.email).await? {
-                send_address_in_use(app, &r.email).await?;
-            }
-            Ok(())
-        }
+    };
+    let key = r.username.to_lowercase();
+    tx.audit("signup", actor(&key, address), Some(id), None, now)
+        .await?;
+    tx.commit().await?;
+    if mail_allowed(app, &r.email).await? {
+        send_link(app, id, &r.email, LinkPurpose::Verify).await?;
     }
+    Ok(())
 }
 
 /// Tells the owner of an address that someone tried to sign up with it.
@@ -191,21 +195,17 @@ pub async fn send_link(app: &App, user: i64, email: &str, purpose: LinkPurpose) 
 /// Uses a verification link; returns the account it confirmed.
 pub async fn verify(app: &App, token: &str, address: Address<'_>) -> Result<i64> {
     let now = Utc::now();
-    let user = app
-        .db
+    // The link, the confirmation and its record commit together.
+    let mut tx = app.db.begin().await?;
+    let user = tx
         .use_link(LinkPurpose::Verify, &link_hash(token), now)
-        .await
-        .map_err(AppError::internal)?
+        .await?
         .ok_or(AppError::InvalidLink)?;
-    app.db
-        .mark_email_verified(user, now)
-        .await
-        .map_err(AppError::internal)?;
+    tx.mark_email_verified(user, now).await?;
     let name = username_of(app, user).await?;
-    app.db
-        .audit("email.verify", actor(&name, address), Some(user), None, now)
-        .await
-        .map_err(AppError::internal)?;
+    tx.audit("email.verify", actor(&name, address), Some(user), None, now)
+        .await?;
+    tx.commit().await?;
     Ok(user)
 }
 
@@ -408,36 +408,25 @@ pub async fn reset(
     account::password(password, confirmation, &u.username)
         .map_err(|e| AppError::Fields(vec![("password", e)]))?;
     let hash = hash_password(password.to_owned()).await?;
-    // Used now, once: of two concurrent resets with one link only one gets here.
-    if app
-        .db
-        .use_link(LinkPurpose::Reset, &link, now)
-        .await
-        .map_err(AppError::internal)?
-        != Some(user)
-    {
+    // Used now, once, in the transaction that sets the password: of two concurrent
+    // resets with one link only one gets past it.
+    let mut tx = app.db.begin().await?;
+    if tx.use_link(LinkPurpose::Reset, &link, now).await? != Some(user) {
         return Err(AppError::InvalidLink);
     }
-    app.db
-        .set_password(user, &hash, now)
-        .await
-        .map_err(AppError::internal)?;
+    tx.set_password(user, &hash, now).await?;
     // Opening the mailed link proves the address too.
-    app.db
-        .mark_email_verified(user, now)
-        .await
-        .map_err(AppError::internal)?;
+    tx.mark_email_verified(user, now).await?;
     let name = u.username.to_lowercase();
-    app.db
-        .audit(
-            "password.reset",
-            actor(&name, address),
-            Some(user),
-            None,
-            now,
-        )
-        .await
-        .map_err(AppError::internal)
+    tx.audit(
+        "password.reset",
+        actor(&name, address),
+        Some(user),
+        None,
+        now,
+    )
+    .await?;
+    Ok(tx.commit().await?)
 }
 
 /// What was typed on the Authorize Code form.
@@ -523,17 +512,17 @@ pub async fn bind_unit(
 /// Deletes an account and its personal data; the audit keeps an unlinked record.
 pub async fn delete_account(app: &App, user: i64, address: Address<'_>) -> Result<()> {
     let name = username_of(app, user).await?;
-    app.db.delete_user(user).await.map_err(AppError::internal)?;
-    app.db
-        .audit(
-            "account.delete",
-            actor(&name, address),
-            None,
-            None,
-            Utc::now(),
-        )
-        .await
-        .map_err(AppError::internal)
+    let mut tx = app.db.begin().await?;
+    tx.delete_user(user).await?;
+    tx.audit(
+        "account.delete",
+        actor(&name, address),
+        None,
+        None,
+        Utc::now(),
+    )
+    .await?;
+    Ok(tx.commit().await?)
 }
 
 /// The verified claims of an OpenID Connect sign-in, as the provider gave them.
@@ -735,20 +724,17 @@ pub async fn change_password(
         .map_err(|e| AppError::Fields(vec![("password", e)]))?;
     let hash = hash_password(new.to_owned()).await?;
     let now = Utc::now();
-    app.db
-        .set_password(user.id, &hash, now)
-        .await
-        .map_err(AppError::internal)?;
-    app.db
-        .audit(
-            "password.change",
-            actor(&name, address),
-            Some(user.id),
-            None,
-            now,
-        )
-        .await
-        .map_err(AppError::internal)
+    let mut tx = app.db.begin().await?;
+    tx.set_password(user.id, &hash, now).await?;
+    tx.audit(
+        "password.change",
+        actor(&name, address),
+        Some(user.id),
+        None,
+        now,
+    )
+    .await?;
+    Ok(tx.commit().await?)
 }
 
 /// Creates a verified system administrator after the sign-up rules: the first account of

@@ -66,7 +66,7 @@ pub enum LinkPurpose {
 }
 
 impl LinkPurpose {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             LinkPurpose::Verify => "verify",
             LinkPurpose::Reset => "reset",
@@ -89,53 +89,12 @@ impl Db {
         u: &NewUser<'_>,
         now: DateTime<Utc>,
     ) -> Result<Result<i64, Taken>, StorageError> {
-        let key = u.username.to_lowercase();
-        let email_key = u.email.map(domain::account::email_key);
-        let verified = u.email_verified.then_some(now);
-        // `Err(None)`: a unique key refused the row and which one is found out after.
-        let outcome: Result<Result<i64, Option<Taken>>, StorageError> = async { on_pool!(&self.writer, p => {
-            let mut tx = p.begin_write().await?;
-            let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE username_key = $1")
-                .bind(&key).fetch_optional(&mut *tx).await?;
-            if taken.is_some() {
-                return Ok(Err(Some(Taken::Username)));
-            }
-            if let Some(email) = &email_key {
-                let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE email_key = $1")
-                    .bind(email).fetch_optional(&mut *tx).await?;
-                if taken.is_some() {
-                    return Ok(Err(Some(Taken::Email)));
-                }
-            }
-            let inserted: Result<i64, sqlx::Error> = sqlx::query_scalar(
-                "INSERT INTO users (username, username_key, first_name, last_name, email, email_key, email_verified_at, mobile, \
-                 citizen_id_hash, citizen_id_last, password_hash, is_system_admin, created_at, password_changed_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id")
-                .bind(u.username).bind(&key).bind(u.first_name).bind(u.last_name).bind(u.email).bind(&email_key)
-                .bind(verified).bind(u.mobile).bind(u.citizen_id_hash).bind(u.citizen_id_last).bind(u.password_hash)
-                .bind(u.is_system_admin).bind(now)
-                .fetch_one(&mut *tx).await;
-            let id = match inserted {
-                Ok(id) => id,
-                // Both checks ran inside the write transaction, so on SQLite this cannot
-                // happen; on PostgreSQL another sign-up may have committed meanwhile.
-                Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Ok(Err(None)),
-                Err(e) => return Err(e.into()),
-            };
+        let mut tx = self.begin().await?;
+        let created = tx.create_user(u, now).await?;
+        if created.is_ok() {
             tx.commit().await?;
-            Ok(Ok(id))
-        }) }
-        .await;
-        match outcome {
-            Ok(Ok(id)) => Ok(Ok(id)),
-            Ok(Err(Some(taken))) => Ok(Err(taken)),
-            Ok(Err(None)) => Ok(Err(if self.user_by_username(&key).await?.is_some() {
-                Taken::Username
-            } else {
-                Taken::Email
-            })),
-            Err(e) => Err(e),
         }
+        Ok(created)
     }
 
     pub async fn user_by_username(&self, username: &str) -> Result<Option<UserRow>, StorageError> {
@@ -197,10 +156,9 @@ impl Db {
         user: i64,
         now: DateTime<Utc>,
     ) -> Result<(), StorageError> {
-        on_pool!(&self.writer, p => sqlx::query(
-            "UPDATE users SET email_verified_at = $1 WHERE id = $2 AND email_verified_at IS NULL")
-            .bind(now).bind(user).execute(p).await.map(drop)?);
-        Ok(())
+        let mut tx = self.begin().await?;
+        tx.mark_email_verified(user, now).await?;
+        tx.commit().await
     }
 
     /// Stores a new link (its hash) and voids the user's earlier links of the same
@@ -243,46 +201,31 @@ impl Db {
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<i64>, StorageError> {
-        Ok(on_pool!(&self.writer, p => sqlx::query_scalar(
-            "UPDATE email_tokens SET used_at = $1 WHERE token_hash = $2 AND purpose = $3 AND used_at IS NULL AND expires_at > $1 \
-             RETURNING user_id")
-            .bind(now).bind(token_hash).bind(purpose.as_str()).fetch_optional(p).await?))
+        let mut tx = self.begin().await?;
+        let user = tx.use_link(purpose, token_hash, now).await?;
+        tx.commit().await?;
+        Ok(user)
     }
 
     /// Sets a new password hash and ends every session and every API token of the
-    /// account: whoever knew the old password may have made either.
+    /// account (see [`WriteTx::set_password`](crate::WriteTx::set_password)).
     pub async fn set_password(
         &self,
         user: i64,
         password_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StorageError> {
-        on_pool!(&self.writer, p => {
-            let mut tx = p.begin_write().await?;
-            sqlx::query("UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3")
-                .bind(password_hash).bind(now).bind(user).execute(&mut *tx).await?;
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user).execute(&mut *tx).await?;
-            sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
-                .bind(now).bind(user).execute(&mut *tx).await?;
-            tx.commit().await?;
-        });
-        Ok(())
+        let mut tx = self.begin().await?;
+        tx.set_password(user, password_hash, now).await?;
+        tx.commit().await
     }
 
-    /// Deletes an account and what hangs on it (sessions, links, memberships); its audit
-    /// records stay, without the link to the account.
+    /// Deletes an account and what hangs on it; its audit records stay, unlinked.
     pub async fn delete_user(&self, user: i64) -> Result<bool, StorageError> {
-        Ok(on_pool!(&self.writer, p => {
-            let mut tx = p.begin_write().await?;
-            // Explicit, for SQLite connections opened without foreign key enforcement.
-            for sql in ["DELETE FROM sessions WHERE user_id = $1", "DELETE FROM email_tokens WHERE user_id = $1",
-                        "DELETE FROM memberships WHERE user_id = $1", "UPDATE audit_log SET user_id = NULL WHERE user_id = $1"] {
-                sqlx::query(sql).bind(user).execute(&mut *tx).await?;
-            }
-            let n = sqlx::query("DELETE FROM users WHERE id = $1").bind(user).execute(&mut *tx).await?.rows_affected();
-            tx.commit().await?;
-            n > 0
-        }))
+        let mut tx = self.begin().await?;
+        let deleted = tx.delete_user(user).await?;
+        tx.commit().await?;
+        Ok(deleted)
     }
 
     /// Makes `user` a member of `unit` with `role` (or changes the role): what a system
@@ -364,10 +307,9 @@ impl Db {
         detail: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<(), StorageError> {
-        on_pool!(&self.writer, p => sqlx::query(
-            "INSERT INTO audit_log (at, actor, action, unit_id, detail, address, user_id) VALUES ($1, $2, $3, NULL, $4, $5, $6)")
-            .bind(now).bind(actor.name).bind(action).bind(detail).bind(actor.address).bind(user).execute(p).await.map(drop)?);
-        Ok(())
+        let mut tx = self.begin().await?;
+        tx.audit(action, actor, user, detail, now).await?;
+        tx.commit().await
     }
 
     /// A server key by name, made by `make` and stored the first time it is asked for;

@@ -9,6 +9,7 @@ mod import;
 mod limits;
 mod snapshot;
 mod staff;
+mod tx;
 
 pub use accounts::{LinkPurpose, Membership, NewUser, SessionRow, Taken, UserRow};
 pub use codes::{Actor, UnitCodeRow};
@@ -17,6 +18,7 @@ pub use domain::Snapshot;
 pub use import::Dataset;
 pub use limits::Hits;
 pub use staff::{AuditRow, Member, TokenRow};
+pub use tx::WriteTx;
 
 /// Runs one body on either pool; inside, `$p` is the concrete pool, so the same query
 /// text is compiled for both drivers.
