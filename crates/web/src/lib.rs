@@ -5,6 +5,7 @@
 pub mod api;
 mod assets;
 mod auth;
+mod errors;
 mod escape;
 pub mod export;
 mod i18n;

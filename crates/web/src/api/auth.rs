@@ -6,16 +6,15 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use domain::account::{FieldError, SignupForm};
+use domain::account::SignupForm;
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 use utoipa::ToSchema;
 
-use super::error::ApiError;
 use crate::Shared;
 use crate::auth::scope::Staff;
 use crate::auth::{self, ClientAddress, USER_KEY};
-use crate::params::FieldErrors;
+use crate::errors::ApiError;
 use app::accounts as flows;
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -138,30 +137,6 @@ pub struct Me {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Done {
     pub message: String,
-}
-
-fn both(e: FieldError) -> Vec<String> {
-    vec![e.th().to_owned(), e.en().to_owned()]
-}
-
-fn field_errors(errors: &[(&'static str, FieldError)]) -> FieldErrors {
-    let mut out = FieldErrors::new();
-    for (field, e) in errors {
-        out.entry((*field).to_owned()).or_default().extend(both(*e));
-    }
-    out
-}
-
-pub(crate) fn unprocessable(errors: &[(&'static str, FieldError)]) -> ApiError {
-    let fields = field_errors(errors);
-    let names: Vec<&str> = fields.keys().map(String::as_str).collect();
-    let message = format!("กรุณาแก้ไขข้อมูล / Please correct: {}", names.join(", "));
-    ApiError::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "invalid_field",
-        &message,
-        fields,
-    )
 }
 
 pub(crate) fn json_body<T>(

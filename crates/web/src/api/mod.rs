@@ -2,7 +2,6 @@
 //! `utoipa` builds from these handlers.
 
 mod auth;
-mod error;
 mod manuals;
 mod model;
 mod service_points;
@@ -18,7 +17,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::Shared;
-pub use error::ApiError;
+pub use crate::errors::ApiError;
 pub use model::*;
 
 #[derive(OpenApi)]

@@ -5,8 +5,8 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::{Duration, Utc};
 
-use super::error::{ApiError, ApiPath, query_rejection};
 use super::model::*;
+use crate::errors::{ApiError, ApiPath, query_rejection};
 use crate::params::SearchParams;
 use crate::{Lang, Shared};
 

@@ -12,10 +12,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::auth::json_body;
-use super::error::{ApiError, ApiPath};
 use crate::Shared;
 use crate::auth::ClientAddress;
 use crate::auth::scope::{Right, Staff};
+use crate::errors::{ApiError, ApiPath};
 use crate::params::FieldErrors;
 
 impl From<storage::Member> for MemberOut {
@@ -230,7 +230,7 @@ pub async fn export_codes(
     q: Result<Query<ExportParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, ApiError> {
     let unit = unit_code(&code)?;
-    let Query(q) = q.map_err(super::error::query_rejection)?;
+    let Query(q) = q.map_err(crate::errors::query_rejection)?;
     staff.require(&state.app, &unit, Right::Administer).await?;
     let format = q.format.as_deref().unwrap_or("json");
     if !matches!(format, "json" | "csv" | "xlsx") {

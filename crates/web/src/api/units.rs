@@ -4,8 +4,8 @@ use axum::extract::{Query, State};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::error::{ApiError, ApiPath, query_rejection};
 use super::model::*;
+use crate::errors::{ApiError, ApiPath, query_rejection};
 use crate::params::{FieldErrors, paging};
 use crate::{Lang, Shared};
 

@@ -9,7 +9,7 @@ pub(crate) use domain::roles::Right;
 use tower_sessions::Session;
 
 use crate::Shared;
-use crate::api::ApiError;
+use crate::errors::ApiError;
 
 /// A signed-in member of staff: the use cases' caller, from a session or a personal
 /// API token.

@@ -1,3 +1,7 @@
+//! The JSON API's error answer, and how a use case's error is worded in it. Apart from
+//! the API's routes, so that the extractor of the caller (in `auth`) and the API can
+//! both use it without depending on each other.
+
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -5,6 +9,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use app::AppError;
+
+use domain::account::FieldError;
 
 use crate::params::FieldErrors;
 
@@ -143,7 +149,7 @@ where
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
         match e {
-            AppError::Fields(f) => super::auth::unprocessable(&f),
+            AppError::Fields(f) => unprocessable(&f),
             AppError::WrongCredentials => ApiError::status(
                 StatusCode::UNAUTHORIZED,
                 "wrong_credentials",
@@ -214,4 +220,28 @@ impl From<AppError> for ApiError {
             AppError::Internal(e) => ApiError::internal(e),
         }
     }
+}
+
+fn both(e: FieldError) -> Vec<String> {
+    vec![e.th().to_owned(), e.en().to_owned()]
+}
+
+fn field_errors(errors: &[(&'static str, FieldError)]) -> FieldErrors {
+    let mut out = FieldErrors::new();
+    for (field, e) in errors {
+        out.entry((*field).to_owned()).or_default().extend(both(*e));
+    }
+    out
+}
+
+pub(crate) fn unprocessable(errors: &[(&'static str, FieldError)]) -> ApiError {
+    let fields = field_errors(errors);
+    let names: Vec<&str> = fields.keys().map(String::as_str).collect();
+    let message = format!("กรุณาแก้ไขข้อมูล / Please correct: {}", names.join(", "));
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_field",
+        &message,
+        fields,
+    )
 }
