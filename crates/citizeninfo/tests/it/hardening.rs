@@ -763,3 +763,35 @@ async fn https_headers(db: Db) {
     assert!(r.headers.get("strict-transport-security").is_none());
 }
 on_both_databases!(hsts_and_the_scheme_under_https, https_headers);
+
+async fn throttled_sign_in_page(db: Db) {
+    let (_, app) = crate::support::app(&db).await;
+    let post = |password: &'static str| {
+        let app = app.clone();
+        async move {
+            crate::support::reply(
+                &app,
+                axum::http::Request::post("/signin")
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(axum::body::Body::from(format!(
+                        "username=nobody01&password={password}&next=%2Faccount"
+                    )))
+                    .unwrap(),
+            )
+            .await
+        }
+    };
+    for _ in 0..5 {
+        assert_eq!(post("wrong").await.status, StatusCode::UNAUTHORIZED);
+    }
+    // The form again, saying how long to wait, with the header.
+    let r = post("wrong").await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.headers.get("retry-after").is_some());
+    assert!(r.body.contains("name=\"password\""), "{}", r.body);
+    assert!(r.body.contains("15"), "{}", r.body);
+}
+on_both_databases!(
+    a_throttled_sign_in_page_keeps_the_form,
+    throttled_sign_in_page
+);

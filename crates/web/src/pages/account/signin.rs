@@ -91,8 +91,7 @@ pub(crate) async fn signin_submit(
     address: ClientAddress,
     Form(f): Form<SigninForm>,
 ) -> Response {
-    let said = |status: StatusCode, key: &str| {
-        let text = lang.t(key);
+    let said_text = |status: StatusCode, text: String| {
         (
             status,
             signin_page(
@@ -107,6 +106,7 @@ pub(crate) async fn signin_submit(
         )
             .into_response()
     };
+    let said = |status: StatusCode, key: &str| said_text(status, lang.t(key));
     match flows::sign_in(
         &state.app,
         &f.username,
@@ -130,6 +130,18 @@ pub(crate) async fn signin_submit(
         }
         Err(FlowError::WrongCredentials) => said(StatusCode::UNAUTHORIZED, "signin-wrong"),
         Err(FlowError::Unverified) => said(StatusCode::FORBIDDEN, "signin-unverified"),
+        // The form again, with the wait and its header, so that the person can try once
+        // the window is over without finding the page again.
+        Err(FlowError::Throttled { retry_after }) => {
+            let text = lang.t_with(
+                "throttled",
+                &[("minutes", retry_after.div_ceil(60).to_string())],
+            );
+            let mut res = said_text(StatusCode::TOO_MANY_REQUESTS, text);
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+            res
+        }
         Err(e) => failure(lang, &uri, e),
     }
 }
