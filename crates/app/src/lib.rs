@@ -3,6 +3,7 @@
 //! parse what they are given, call these, and render what comes back.
 
 pub mod accounts;
+pub mod backoffice;
 pub mod caller;
 pub mod error;
 mod limits;

@@ -3,6 +3,7 @@
 //! databases accept, and run on whichever pool the URL chose.
 
 mod accounts;
+mod backoffice;
 mod codes;
 mod db;
 mod import;
@@ -12,6 +13,7 @@ mod staff;
 mod tx;
 
 pub use accounts::{LinkPurpose, Membership, NewUser, SessionRow, Taken, UserRow};
+pub use backoffice::{PointRow, StaffTree, TreeUnit};
 pub use codes::{Actor, UnitCodeRow};
 pub use db::{Backend, Db, StorageError};
 pub use domain::Snapshot;

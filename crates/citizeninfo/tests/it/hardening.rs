@@ -795,3 +795,89 @@ on_both_databases!(
     a_throttled_sign_in_page_keeps_the_form,
     throttled_sign_in_page
 );
+
+async fn staff_listing(db: Db) {
+    with_demo(&db).await;
+    let (_, app) = crate::support::app(&db).await;
+    issue_codes(&db, DEPARTMENT).await;
+    // The province office's administrator: the eleven district offices' points, each
+    // with its office's code; a district's editor: their own point, no code.
+    person(&db, "provadm9", false, Some(("0112140410100", "admin"))).await;
+    person(&db, "editor09", false, Some((BANG_LAMUNG, "editor"))).await;
+    let c = cookie(&app, "provadm9").await;
+    let r = send_json(
+        &app,
+        "GET",
+        "/api/v1/staff/service-points?per_page=100",
+        None,
+        Some(&c),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let items = r.json()["items"].as_array().unwrap().clone();
+    assert_eq!(items.len(), 12, "{}", r.body);
+    for i in &items {
+        // The province office's own code is handed out from above it, not by itself.
+        if i["unit"]["code"] == "0112140410100" {
+            assert!(i["authorize_code"].is_null(), "{i}");
+        } else {
+            assert_eq!(i["authorize_code"].as_str().map(str::len), Some(15), "{i}");
+        }
+    }
+    let c = cookie(&app, "editor09").await;
+    let r = send_json(&app, "GET", "/api/v1/staff/service-points", None, Some(&c)).await;
+    let items = r.json()["items"].as_array().unwrap().clone();
+    assert_eq!(items.len(), 1, "{}", r.body);
+    assert_eq!(items[0]["unit"]["code"], BANG_LAMUNG);
+    assert!(items[0]["authorize_code"].is_null());
+    // Filters and a refused one.
+    let c = cookie(&app, "provadm9").await;
+    let r = send_json(
+        &app,
+        "GET",
+        &format!("/api/v1/staff/service-points?unit={BANG_LAMUNG}&q=%E0%B8%9A%E0%B8%B2%E0%B8%87"),
+        None,
+        Some(&c),
+    )
+    .await;
+    assert_eq!(r.json()["total"], 1, "{}", r.body);
+    let r = send_json(
+        &app,
+        "GET",
+        "/api/v1/staff/service-points?unit=12",
+        None,
+        Some(&c),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.json()["error"]["fields"]["unit"].is_array(), "{}", r.body);
+    // The export: every line, UTF-8 with a BOM for Excel; and as XLSX.
+    let r = send_json(
+        &app,
+        "GET",
+        "/api/v1/staff/service-points?format=csv",
+        None,
+        Some(&c),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.raw.starts_with(&[0xEF, 0xBB, 0xBF]));
+    assert!(r.body.contains("จุดบริการ"), "{}", r.body);
+    // The header and the twelve points; dates in the Buddhist era.
+    assert_eq!(r.body.lines().count(), 13, "{}", r.body);
+    assert!(r.body.contains(" 25"), "{}", r.body);
+    let r = send_json(
+        &app,
+        "GET",
+        "/api/v1/staff/service-points?format=xlsx",
+        None,
+        Some(&c),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.raw.starts_with(b"PK"), "not a zip");
+    // Without a session: 401.
+    let r = send_json(&app, "GET", "/api/v1/staff/service-points", None, None).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+}
+on_both_databases!(the_staff_listing_keeps_to_the_callers_scope, staff_listing);

@@ -2,6 +2,7 @@
 //! `utoipa` builds from these handlers.
 
 mod auth;
+mod backoffice;
 mod manuals;
 mod model;
 mod service_points;
@@ -101,7 +102,9 @@ impl Modify for SignIn {
 fn finish(doc: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::RefOr;
     use utoipa::openapi::path::ParameterIn;
-    for item in doc.paths.paths.values_mut() {
+    for (path, item) in doc.paths.paths.iter_mut() {
+        // The back office's listing takes the filters of a search form too.
+        let form_like = path == "/api/v1/staff/service-points";
         let operations = [
             &mut item.get,
             &mut item.put,
@@ -121,7 +124,7 @@ fn finish(doc: &mut utoipa::openapi::OpenApi) {
                         .insert("required".to_owned(), true.into());
                 }
             }
-            let directory = op.tags.iter().flatten().any(|t| t == "directory");
+            let directory = form_like || op.tags.iter().flatten().any(|t| t == "directory");
             for parameter in op.parameters.iter_mut().flatten() {
                 if let RefOr::T(p) = parameter
                     && directory
@@ -151,6 +154,7 @@ fn account_routes() -> OpenApiRouter<Shared> {
         .routes(routes!(auth::change_password))
         .routes(routes!(staff::create_token, staff::list_tokens))
         .routes(routes!(staff::revoke_token))
+        .routes(routes!(backoffice::list))
         .routes(routes!(staff::members))
         .routes(routes!(staff::set_role, staff::remove_member))
         .routes(routes!(staff::audit))
