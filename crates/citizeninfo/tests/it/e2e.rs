@@ -436,6 +436,8 @@ async fn officer_signs_up(db: Db) {
         .click()
         .await
         .unwrap();
+    // Sign-out lands on the home page; going on before it has would race its redirect.
+    wait_text(&c, "h1", "ค้นหาจุดบริการ").await;
     c.goto(&format!("{base}/account")).await.unwrap();
     wait_text(&c, "h1", "เข้าสู่ระบบ").await;
 

@@ -81,35 +81,12 @@ pub(crate) struct Pending {
     pub verifier: String,
 }
 
-/// The verified claims the account is made or found from.
+/// The verified claims the account is made or found from, and the ID token they came
+/// in (kept for the end-session request).
 #[derive(Debug, Clone)]
 pub(crate) struct Claims {
-    pub issuer: String,
-    pub subject: String,
-    pub email: Option<String>,
-    pub email_verified: bool,
-    pub given_name: Option<String>,
-    pub family_name: Option<String>,
-    pub name: Option<String>,
-    pub preferred_username: Option<String>,
-    /// Kept for the end-session request.
+    pub verified: app::accounts::OidcClaims,
     pub id_token: String,
-}
-
-impl Claims {
-    /// What the account flows need of them.
-    pub(crate) fn verified(&self) -> app::accounts::OidcClaims {
-        app::accounts::OidcClaims {
-            issuer: self.issuer.clone(),
-            subject: self.subject.clone(),
-            email: self.email.clone(),
-            email_verified: self.email_verified,
-            given_name: self.given_name.clone(),
-            family_name: self.family_name.clone(),
-            name: self.name.clone(),
-            preferred_username: self.preferred_username.clone(),
-        }
-    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -258,23 +235,25 @@ impl Oidc {
             .claims(&client.id_token_verifier(), &Nonce::new(pending.nonce))
             .map_err(provider)?;
         Ok(Claims {
-            issuer: claims.issuer().to_string(),
-            subject: claims.subject().to_string(),
-            email: claims.email().map(|e| e.to_string()),
-            email_verified: claims.email_verified().unwrap_or(false),
-            given_name: claims
-                .given_name()
-                .and_then(|l| l.get(None))
-                .map(|v| (**v).clone()),
-            family_name: claims
-                .family_name()
-                .and_then(|l| l.get(None))
-                .map(|v| (**v).clone()),
-            name: claims
-                .name()
-                .and_then(|l| l.get(None))
-                .map(|v| (**v).clone()),
-            preferred_username: claims.preferred_username().map(|u| u.to_string()),
+            verified: app::accounts::OidcClaims {
+                issuer: claims.issuer().to_string(),
+                subject: claims.subject().to_string(),
+                email: claims.email().map(|e| e.to_string()),
+                email_verified: claims.email_verified().unwrap_or(false),
+                given_name: claims
+                    .given_name()
+                    .and_then(|l| l.get(None))
+                    .map(|v| (**v).clone()),
+                family_name: claims
+                    .family_name()
+                    .and_then(|l| l.get(None))
+                    .map(|v| (**v).clone()),
+                name: claims
+                    .name()
+                    .and_then(|l| l.get(None))
+                    .map(|v| (**v).clone()),
+                preferred_username: claims.preferred_username().map(|u| u.to_string()),
+            },
             id_token: id_token.to_string(),
         })
     }

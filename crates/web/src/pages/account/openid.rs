@@ -79,7 +79,7 @@ pub(crate) async fn oidc_callback(
             return oidc_failed(lang, &uri);
         }
     };
-    match flows::oidc_sign_in(&state.app, &claims.verified(), address.0.as_deref()).await {
+    match flows::oidc_sign_in(&state.app, &claims.verified, address.0.as_deref()).await {
         Ok(user) => {
             if session.cycle_id().await.is_err()
                 || session.insert(USER_KEY, user.id).await.is_err()
