@@ -13,6 +13,7 @@ mod ops;
 mod pages;
 mod params;
 pub mod server;
+mod sheets;
 mod views;
 
 use arc_swap::ArcSwap;

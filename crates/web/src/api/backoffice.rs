@@ -3,7 +3,6 @@
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use domain::UnitCode;
@@ -13,6 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::auth::scope::Staff;
 use crate::errors::{ApiError, query_rejection};
 use crate::params::{FieldErrors, paging};
+use crate::sheets::{self, Cell};
 use crate::{Lang, Shared};
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -117,15 +117,15 @@ pub async fn list(
     params: Result<Query<ListParams>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(p) = params.map_err(query_rejection)?;
-    let mut errors = match paging(&p.page, &p.per_page, lang) {
-        Ok(_) => FieldErrors::new(),
-        Err(e) => e,
+    let (page, per_page, mut errors) = match paging(&p.page, &p.per_page, lang) {
+        Ok((page, per_page)) => (page, per_page, FieldErrors::new()),
+        Err(e) => (1, 1, e),
     };
     let filter = app::backoffice::Filter {
         ministry: code_param("ministry", &p.ministry, &mut errors, lang),
         department: code_param("department", &p.department, &mut errors, lang),
         unit: code_param("unit", &p.unit, &mut errors, lang),
-        text: p.q.clone().filter(|q| q.chars().count() <= 200),
+        text: p.q.clone(),
     };
     if p.q.as_ref().is_some_and(|q| q.chars().count() > 200) {
         errors.insert("q".into(), vec![lang.t("err-q")]);
@@ -145,7 +145,6 @@ pub async fn list(
     if !errors.is_empty() {
         return Err(ApiError::invalid(errors));
     }
-    let (page, per_page) = paging(&p.page, &p.per_page, lang).map_err(ApiError::invalid)?;
     let lines = app::backoffice::service_points(&state.app, &staff, &filter).await?;
     let total = lines.len();
     let items: Vec<StaffPointLine> = lines
@@ -189,94 +188,46 @@ pub async fn list(
         "แก้ไขโดย",
         "Authorize Code",
     ];
-    let rows: Vec<[String; 10]> = items
-        .iter()
+    let rows: Vec<Vec<Cell>> = items
+        .into_iter()
         .map(|l| {
-            let name =
-                |n: &Option<NamedUnit>| n.as_ref().map(|n| n.name.clone()).unwrap_or_default();
-            [
-                l.code.clone(),
-                name(&l.ministry),
-                name(&l.department),
-                name(&l.unit),
-                l.name.clone(),
-                l.gecc_level.clone(),
-                if l.visible {
-                    "แสดง"
-                } else {
-                    "ไม่แสดง"
-                }
-                .into(),
-                // The date in Asia/Bangkok (UTC+7, no daylight saving), Buddhist era.
-                domain::thai_date::short_th(
-                    (l.updated_at + chrono::Duration::hours(7)).date_naive(),
+            let name = |n: Option<NamedUnit>| Cell::Text(n.map(|n| n.name).unwrap_or_default());
+            vec![
+                Cell::Text(l.code),
+                name(l.ministry),
+                name(l.department),
+                name(l.unit),
+                Cell::Text(l.name),
+                Cell::Text(l.gecc_level),
+                Cell::Text(
+                    if l.visible {
+                        "แสดง"
+                    } else {
+                        "ไม่แสดง"
+                    }
+                    .into(),
                 ),
-                l.updated_by.clone().unwrap_or_default(),
-                l.authorize_code.clone().unwrap_or_default(),
+                // The date in Asia/Bangkok (UTC+7, no daylight saving), Buddhist era.
+                Cell::Text(domain::thai_date::short_th(
+                    (l.updated_at + chrono::Duration::hours(7)).date_naive(),
+                )),
+                Cell::Text(l.updated_by.unwrap_or_default()),
+                Cell::Text(l.authorize_code.unwrap_or_default()),
             ]
         })
         .collect();
     let (bytes, content_type, extension) = if format == "xlsx" {
-        (
-            table_xlsx(&headers, &rows).map_err(ApiError::internal)?,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "xlsx",
-        )
+        let widths = [(0, 16.0), (1, 36.0), (2, 36.0), (3, 36.0), (4, 36.0)];
+        let bytes =
+            sheets::xlsx("Service points", &headers, &rows, &widths).map_err(ApiError::internal)?;
+        (bytes, sheets::XLSX, "xlsx")
     } else {
-        (
-            table_csv(&headers, &rows).map_err(ApiError::internal)?,
-            "text/csv; charset=utf-8",
-            "csv",
-        )
+        let bytes = sheets::csv(&headers, &rows).map_err(ApiError::internal)?;
+        (bytes, sheets::CSV, "csv")
     };
-    Ok((
-        [
-            (header::CONTENT_TYPE, content_type.to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"service-points.{extension}\""),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
+    Ok(sheets::attachment(
         bytes,
-    )
-        .into_response())
-}
-
-/// CSV with a UTF-8 byte order mark: without it Excel on a Thai Windows PC shows
-/// mojibake.
-fn table_csv<const N: usize>(
-    headers: &[&str; N],
-    rows: &[[String; N]],
-) -> Result<Vec<u8>, csv::Error> {
-    let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
-    w.write_record(headers)?;
-    for r in rows {
-        w.write_record(r)?;
-    }
-    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
-}
-
-fn table_xlsx<const N: usize>(
-    headers: &[&str; N],
-    rows: &[[String; N]],
-) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    use rust_xlsxwriter::{Format, Workbook};
-    let mut book = Workbook::new();
-    let bold = Format::new().set_bold();
-    let sheet = book.add_worksheet();
-    sheet.set_name("Service points")?;
-    for (c, h) in headers.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, *h, &bold)?;
-    }
-    for (i, r) in rows.iter().enumerate() {
-        for (c, v) in r.iter().enumerate() {
-            sheet.write_string(i as u32 + 1, c as u16, v)?;
-        }
-    }
-    sheet.set_column_width(0, 16.0)?;
-    for c in 1..5u16 {
-        sheet.set_column_width(c, 36.0)?;
-    }
-    book.save_to_buffer()
+        content_type,
+        &format!("service-points.{extension}"),
+    ))
 }

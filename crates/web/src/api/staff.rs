@@ -4,7 +4,7 @@
 
 use axum::Json;
 use axum::extract::{Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use domain::UnitCode;
@@ -17,6 +17,7 @@ use crate::auth::ClientAddress;
 use crate::auth::scope::{Right, Staff};
 use crate::errors::{ApiError, ApiPath};
 use crate::params::FieldErrors;
+use crate::sheets::{self, Cell};
 
 impl From<storage::Member> for MemberOut {
     fn from(m: storage::Member) -> Self {
@@ -251,76 +252,35 @@ pub async fn export_codes(
                 authorize_code: r.code,
             })
             .collect();
+    if format == "json" {
+        return Ok(Json(rows).into_response());
+    }
     let headers = ["ลำดับ", "รหัสหน่วยงาน", "หน่วยงาน", "Authorize Code"];
-    let (bytes, content_type, extension) = match format {
-        "json" => return Ok(Json(rows).into_response()),
-        "xlsx" => (
-            codes_xlsx(&headers, &rows).map_err(ApiError::internal)?,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "xlsx",
-        ),
-        _ => (
-            codes_csv(&headers, &rows).map_err(ApiError::internal)?,
-            "text/csv; charset=utf-8",
-            "csv",
-        ),
+    let cells: Vec<Vec<Cell>> = rows
+        .into_iter()
+        .map(|r| {
+            vec![
+                Cell::Number(r.no as f64),
+                Cell::Text(r.unit),
+                Cell::Text(r.name),
+                Cell::Text(r.authorize_code),
+            ]
+        })
+        .collect();
+    let (bytes, content_type, extension) = if format == "xlsx" {
+        let widths = [(0, 8.0), (1, 16.0), (2, 48.0), (3, 20.0)];
+        let bytes = sheets::xlsx("Authorize Codes", &headers, &cells, &widths)
+            .map_err(ApiError::internal)?;
+        (bytes, sheets::XLSX, "xlsx")
+    } else {
+        let bytes = sheets::csv(&headers, &cells).map_err(ApiError::internal)?;
+        (bytes, sheets::CSV, "csv")
     };
-    Ok((
-        [
-            (header::CONTENT_TYPE, content_type.to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"authorize-codes-{}.{extension}\"",
-                    unit.as_str()
-                ),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
+    Ok(sheets::attachment(
         bytes,
-    )
-        .into_response())
-}
-
-/// UTF-8 with a byte order mark: without it, Excel on a Thai Windows PC shows mojibake.
-fn codes_csv(headers: &[&str; 4], rows: &[UnitCodeOut]) -> Result<Vec<u8>, csv::Error> {
-    let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
-    w.write_record(headers)?;
-    for r in rows {
-        w.write_record([
-            r.no.to_string(),
-            r.unit.clone(),
-            r.name.clone(),
-            r.authorize_code.clone(),
-        ])?;
-    }
-    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
-}
-
-/// The same as a spreadsheet; unit codes stay text, or Excel would drop their leading 0.
-fn codes_xlsx(
-    headers: &[&str; 4],
-    rows: &[UnitCodeOut],
-) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    use rust_xlsxwriter::{Format, Workbook};
-    let mut book = Workbook::new();
-    let bold = Format::new().set_bold();
-    let sheet = book.add_worksheet();
-    sheet.set_name("Authorize Codes")?;
-    for (c, h) in headers.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, *h, &bold)?;
-    }
-    for (i, r) in rows.iter().enumerate() {
-        let row = i as u32 + 1;
-        sheet.write_number(row, 0, r.no as f64)?;
-        sheet.write_string(row, 1, &r.unit)?;
-        sheet.write_string(row, 2, &r.name)?;
-        sheet.write_string(row, 3, &r.authorize_code)?;
-    }
-    for (c, width) in [(0u16, 8.0), (1, 16.0), (2, 48.0), (3, 20.0)] {
-        sheet.set_column_width(c, width)?;
-    }
-    book.save_to_buffer()
+        content_type,
+        &format!("authorize-codes-{}.{extension}", unit.as_str()),
+    ))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -166,10 +166,7 @@ pub(super) fn failure(lang: Lang, uri: &Uri, e: FlowError) -> Response {
     let (status, text) = match e {
         FlowError::Throttled { retry_after } => (
             StatusCode::TOO_MANY_REQUESTS,
-            lang.t_with(
-                "throttled",
-                &[("minutes", retry_after.div_ceil(60).to_string())],
-            ),
+            throttled_text(lang, retry_after),
         ),
         FlowError::Busy { .. } => (StatusCode::SERVICE_UNAVAILABLE, lang.t("busy")),
         FlowError::InvalidLink => (StatusCode::BAD_REQUEST, lang.t("link-bad")),
@@ -181,11 +178,24 @@ pub(super) fn failure(lang: Lang, uri: &Uri, e: FlowError) -> Response {
         }
         _ => (StatusCode::BAD_REQUEST, lang.t("bad-request")),
     };
-    let mut res = (status, NoticePage::new(lang, uri, "notice-title", text)).into_response();
-    if let Some(s) = retry_after {
-        res.headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(s));
+    let res = (status, NoticePage::new(lang, uri, "notice-title", text)).into_response();
+    match retry_after {
+        Some(s) => with_retry_after(res, s),
+        None => res,
     }
+}
+
+/// "Wait N minutes", from the seconds a limit names.
+pub(super) fn throttled_text(lang: Lang, retry_after: u64) -> String {
+    lang.t_with(
+        "throttled",
+        &[("minutes", retry_after.div_ceil(60).to_string())],
+    )
+}
+
+pub(super) fn with_retry_after(mut res: Response, seconds: u64) -> Response {
+    res.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
     res
 }
 

@@ -132,16 +132,13 @@ pub(crate) async fn signin_submit(
         Err(FlowError::Unverified) => said(StatusCode::FORBIDDEN, "signin-unverified"),
         // The form again, with the wait and its header, so that the person can try once
         // the window is over without finding the page again.
-        Err(FlowError::Throttled { retry_after }) => {
-            let text = lang.t_with(
-                "throttled",
-                &[("minutes", retry_after.div_ceil(60).to_string())],
-            );
-            let mut res = said_text(StatusCode::TOO_MANY_REQUESTS, text);
-            res.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
-            res
-        }
+        Err(FlowError::Throttled { retry_after }) => with_retry_after(
+            said_text(
+                StatusCode::TOO_MANY_REQUESTS,
+                throttled_text(lang, retry_after),
+            ),
+            retry_after,
+        ),
         Err(e) => failure(lang, &uri, e),
     }
 }
