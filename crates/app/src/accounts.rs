@@ -278,7 +278,16 @@ pub async fn sign_in(
     password: String,
     address: Address<'_>,
 ) -> Result<UserRow> {
-    let key: String = username.trim().to_lowercase().chars().take(64).collect();
+    // Control characters can be in no username, and PostgreSQL cannot hold a NUL:
+    // such a name is looked up as nobody and kept without them in the audit record.
+    let key: String = username
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(64)
+        .collect();
+    let well_formed = !username.chars().any(char::is_control);
     let tries = take(
         app,
         &per_account_and_address(
@@ -288,11 +297,14 @@ pub async fn sign_in(
         ),
     )
     .await?;
-    let user = app
-        .db
-        .user_by_username(&key)
-        .await
-        .map_err(AppError::internal)?;
+    let user = if well_formed {
+        app.db
+            .user_by_username(&key)
+            .await
+            .map_err(AppError::internal)?
+    } else {
+        None
+    };
     let ok = match verify_password(
         user.as_ref().and_then(|u| u.password_hash.clone()),
         password,

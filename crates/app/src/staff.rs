@@ -166,7 +166,7 @@ pub async fn revoke_code(
 pub async fn create_token(app: &App, caller: &Caller, name: &str) -> Result<(i64, String)> {
     caller.require_session()?;
     let name = name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
         return Err(AppError::Fields(vec![("name", FieldError::TokenName)]));
     }
     let token = format!("cit_{}", hex::encode(rand::random::<[u8; 24]>()));

@@ -796,6 +796,25 @@ on_both_databases!(
     throttled_sign_in_page
 );
 
+async fn control_characters_in_a_username(db: Db) {
+    let (_, app) = app(&db).await;
+    for name in ["\u{0}nobody%", "no\u{0}body", "\u{b}x\u{7f}"] {
+        let r = send_json(
+            &app,
+            "POST",
+            "/api/v1/auth/login",
+            Some(json!({"username": name, "password": "wrong"})),
+            None,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{name:?}: {}", r.body);
+    }
+}
+on_both_databases!(
+    a_username_with_control_characters_is_nobody,
+    control_characters_in_a_username
+);
+
 async fn staff_listing(db: Db) {
     with_demo(&db).await;
     let (_, app) = crate::support::app(&db).await;
