@@ -228,6 +228,7 @@ pub fn dataset(now: DateTime<Utc>) -> Result<Dataset> {
                         manuals: Vec::new(),
                         updated_at: now,
                         updated_by: None,
+                        verified_at: None,
                     });
                 }
             }

@@ -287,6 +287,7 @@ pub fn dataset(n: usize, now: DateTime<Utc>) -> Result<Dataset> {
             manuals: Vec::new(),
             updated_at: now,
             updated_by: None,
+            verified_at: None,
         });
     }
     Ok(ds)

@@ -164,11 +164,30 @@ impl Phone {
     }
 }
 
+/// A photo of a service point, stored re-encoded in two sizes in the object store.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Photo {
-    pub url: String,
-    pub caption_th: Option<String>,
-    pub caption_en: Option<String>,
+    pub id: i64,
+    /// Object-store keys; the key names the content, so a URL never changes meaning.
+    pub display_key: String,
+    pub thumb_key: String,
+    pub width: u32,
+    pub height: u32,
+    pub thumb_width: u32,
+    pub thumb_height: u32,
+    pub alt_th: String,
+    pub alt_en: Option<String>,
+    pub is_cover: bool,
+}
+
+impl Photo {
+    pub fn url(&self) -> String {
+        format!("/media/{}", self.display_key)
+    }
+
+    pub fn thumb_url(&self) -> String {
+        format!("/media/{}", self.thumb_key)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -195,6 +214,8 @@ pub struct ServicePoint {
     pub manuals: Vec<i64>,
     pub updated_at: DateTime<Utc>,
     pub updated_by: Option<String>,
+    /// When staff last confirmed that the data is correct.
+    pub verified_at: Option<DateTime<Utc>>,
 }
 
 #[cfg(test)]

@@ -134,8 +134,11 @@ impl Db {
                         }
                     }
                     for (i, ph) in s.photos.iter().enumerate() {
-                        sqlx::query("INSERT INTO service_point_photos (service_point_id, position, url, caption_th, caption_en) VALUES ($1, $2, $3, $4, $5)")
-                            .bind(*id).bind(i as i64).bind(&ph.url).bind(&ph.caption_th).bind(&ph.caption_en).execute(&mut *tx).await?;
+                        sqlx::query("INSERT INTO photos (service_point_id, position, is_cover, display_key, thumb_key, width, height, thumb_width, thumb_height, \
+                                     alt_th, alt_en, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)")
+                            .bind(*id).bind(i as i64).bind(ph.is_cover).bind(&ph.display_key).bind(&ph.thumb_key)
+                            .bind(i64::from(ph.width)).bind(i64::from(ph.height)).bind(i64::from(ph.thumb_width)).bind(i64::from(ph.thumb_height))
+                            .bind(&ph.alt_th).bind(&ph.alt_en).bind(s.updated_at).execute(&mut *tx).await?;
                     }
                 }
             }

@@ -58,7 +58,7 @@ impl Db {
             let mut phones: HashMap<i64, Vec<Phone>> = HashMap::new();
             let rows: Vec<(i64, String, Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
                 "SELECT ph.service_point_id, ph.number, ph.ext, ph.label_th, ph.label_en FROM service_point_phones ph \
-                 JOIN service_points sp ON sp.unit_id = ph.service_point_id WHERE sp.is_public ORDER BY ph.service_point_id, ph.position")
+                 JOIN service_points sp ON sp.unit_id = ph.service_point_id WHERE sp.is_public AND sp.archived_at IS NULL ORDER BY ph.service_point_id, ph.position")
                 .fetch_all(&mut *tx).await?;
             for (id, number, ext, label_th, label_en) in rows {
                 phones.entry(id).or_default().push(Phone { number, ext, label_th, label_en });
@@ -67,7 +67,7 @@ impl Db {
             // Streamed: ten rows a service point, most of a national snapshot's rows.
             let mut rows = sqlx::query_as::<_, (i64, i64, i64, i64)>(
                 "SELECT op.service_point_id, op.weekday, op.opens, op.closes FROM opening_periods op \
-                 JOIN service_points sp ON sp.unit_id = op.service_point_id WHERE sp.is_public")
+                 JOIN service_points sp ON sp.unit_id = op.service_point_id WHERE sp.is_public AND sp.archived_at IS NULL")
                 .fetch(&mut *tx);
             while let Some((id, weekday, opens, closes)) = rows.try_next().await? {
                 periods.entry(id).or_default().push(Period { weekday: weekday as u8, opens: opens as u16, closes: closes as u16 });
@@ -87,11 +87,27 @@ impl Db {
                 }
             }
             let mut photos: HashMap<i64, Vec<Photo>> = HashMap::new();
-            let rows: Vec<(i64, String, Option<String>, Option<String>)> = sqlx::query_as(
-                "SELECT service_point_id, url, caption_th, caption_en FROM service_point_photos ORDER BY service_point_id, position")
+            let rows = sqlx::query(
+                "SELECT id, service_point_id, display_key, thumb_key, width, height, thumb_width, thumb_height, alt_th, alt_en, is_cover \
+                 FROM photos ORDER BY service_point_id, position, id")
                 .fetch_all(&mut *tx).await?;
-            for (id, url, caption_th, caption_en) in rows {
-                photos.entry(id).or_default().push(Photo { url, caption_th, caption_en });
+            for r in rows {
+                let size = |c: &str| -> Result<u32, StorageError> {
+                    u32::try_from(r.try_get::<i64, _>(c)?).map_err(|_| StorageError::Data(format!("photo {c}")))
+                };
+                let photo = Photo {
+                    id: r.try_get("id")?,
+                    display_key: r.try_get("display_key")?,
+                    thumb_key: r.try_get("thumb_key")?,
+                    width: size("width")?,
+                    height: size("height")?,
+                    thumb_width: size("thumb_width")?,
+                    thumb_height: size("thumb_height")?,
+                    alt_th: r.try_get("alt_th")?,
+                    alt_en: r.try_get("alt_en")?,
+                    is_cover: r.try_get("is_cover")?,
+                };
+                photos.entry(r.try_get("service_point_id")?).or_default().push(photo);
             }
             let mut pins: HashMap<i64, Vec<i64>> = HashMap::new();
             let rows: Vec<(i64, i64)> = sqlx::query_as(
@@ -107,7 +123,7 @@ impl Db {
             let mut service_points = Vec::new();
             let mut rows = sqlx::query(
                 "SELECT sp.*, u.parent_id, u.name_th, u.name_en FROM service_points sp JOIN units u ON u.id = sp.unit_id \
-                 WHERE sp.is_public ORDER BY sp.unit_id")
+                 WHERE sp.is_public AND sp.archived_at IS NULL ORDER BY sp.unit_id")
                 .fetch(&mut *tx);
             while let Some(r) = rows.try_next().await? {
                 let id: i64 = r.try_get("unit_id")?;
@@ -148,6 +164,7 @@ impl Db {
                     manuals: pins.remove(&id).unwrap_or_default(),
                     updated_at: r.try_get::<DateTime<Utc>, _>("updated_at")?,
                     updated_by: r.try_get("updated_by")?,
+                    verified_at: r.try_get("verified_at")?,
                 });
             }
             drop(rows);

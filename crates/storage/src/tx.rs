@@ -33,6 +33,7 @@ macro_rules! on_tx {
         }
     };
 }
+pub(crate) use on_tx;
 
 impl Db {
     /// Begins a write transaction (on SQLite: waits for the writer, `BEGIN IMMEDIATE`).

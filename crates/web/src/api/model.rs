@@ -239,9 +239,17 @@ impl ManualRef {
 
 #[derive(Serialize, ToSchema)]
 pub struct PhotoOut {
+    pub id: i64,
+    /// The display size (at most 1600 px wide), served with a year's cache.
     pub url: String,
-    pub caption: Option<String>,
-    pub caption_en: Option<String>,
+    /// At most 400 px wide.
+    pub thumb_url: String,
+    pub width: u32,
+    pub height: u32,
+    pub alt: String,
+    pub alt_en: Option<String>,
+    /// The photo shown first and in lists.
+    pub cover: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -256,6 +264,8 @@ pub struct ServicePointDetail {
     pub photos: Vec<PhotoOut>,
     pub manuals: Vec<ManualRef>,
     pub updated_at: DateTime<Utc>,
+    /// When staff last confirmed the data is correct.
+    pub verified_at: Option<DateTime<Utc>>,
 }
 
 pub fn period_out(weekday: u8, opens: u16, closes: u16) -> PeriodOut {

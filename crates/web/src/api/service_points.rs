@@ -143,9 +143,14 @@ pub async fn detail(
             .photos
             .iter()
             .map(|ph| PhotoOut {
-                url: ph.url.clone(),
-                caption: ph.caption_th.clone(),
-                caption_en: ph.caption_en.clone(),
+                id: ph.id,
+                url: ph.url(),
+                thumb_url: ph.thumb_url(),
+                width: ph.width,
+                height: ph.height,
+                alt: ph.alt_th.clone(),
+                alt_en: ph.alt_en.clone(),
+                cover: ph.is_cover,
             })
             .collect(),
         manuals: sp
@@ -155,5 +160,6 @@ pub async fn detail(
             .map(ManualRef::of)
             .collect(),
         updated_at: sp.updated_at,
+        verified_at: sp.verified_at,
     }))
 }

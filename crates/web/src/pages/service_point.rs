@@ -33,7 +33,8 @@ pub(crate) struct PointView<'a> {
     hours_note: Option<&'a str>,
     upcoming: Rc<Vec<String>>,
     gecc: Option<String>,
-    photos: Vec<(&'a str, &'a str)>,
+    /// (display URL, alt text, width, height)
+    photos: Vec<(String, &'a str, u32, u32)>,
     manuals: Vec<(i64, &'a str)>,
     updated: String,
     lat: String,
@@ -156,10 +157,11 @@ pub(crate) async fn page(
             .photos
             .iter()
             .map(|ph| {
-                (
-                    ph.url.as_str(),
-                    ph.caption_th.as_deref().unwrap_or(&sp.name_th),
-                )
+                let alt = match lang {
+                    Lang::En => ph.alt_en.as_deref().unwrap_or(&ph.alt_th),
+                    Lang::Th => &ph.alt_th,
+                };
+                (ph.url(), alt, ph.width, ph.height)
             })
             .collect(),
         manuals: sp
