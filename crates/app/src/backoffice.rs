@@ -41,6 +41,9 @@ pub struct Line {
     pub visible: bool,
     pub updated_at: DateTime<Utc>,
     pub updated_by: Option<String>,
+    pub verified_at: Option<DateTime<Utc>>,
+    /// Archived: neither public nor editable until restored.
+    pub archived: bool,
     /// The office's active code, only to who may hand it out (an administrator or
     /// supervisor above the office, or a system administrator).
     pub authorize_code: Option<String>,
@@ -160,6 +163,8 @@ pub fn lines(
             visible: p.is_public,
             updated_at: p.updated_at,
             updated_by: p.updated_by.clone(),
+            verified_at: p.verified_at,
+            archived: p.archived_at.is_some(),
             authorize_code,
         });
     }
@@ -189,6 +194,8 @@ mod tests {
             is_public: id % 2 == 0,
             updated_at: Utc::now(),
             updated_by: None,
+            verified_at: None,
+            archived_at: None,
         }
     }
 

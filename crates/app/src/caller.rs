@@ -42,6 +42,16 @@ impl Held {
     pub fn supervises(&self) -> bool {
         self.system_admin || self.roles.iter().any(|(_, r)| *r == Role::Supervisor)
     }
+
+    /// Holds the unit's subtree (an administrator or supervisor, or a system
+    /// administrator), not only the unit itself as an editor does.
+    pub fn holds_subtree(&self) -> bool {
+        self.system_admin
+            || self
+                .roles
+                .iter()
+                .any(|(_, r)| matches!(r, Role::Supervisor | Role::Admin))
+    }
 }
 
 impl Caller {

@@ -9,6 +9,10 @@ use crate::passwords::{HASH_BUSY_RETRY_SECONDS, HashError};
 pub enum AppError {
     /// Fields refused, by form field name.
     Fields(FieldErrors),
+    /// Fields refused, each problem worded in Thai and English.
+    Invalid(Vec<domain::Problem>),
+    /// Someone saved in between: the change was made on an older revision.
+    Stale,
     WrongCredentials,
     Unverified,
     /// Too many tries lately; the seconds until the window that refused ends.

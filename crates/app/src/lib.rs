@@ -8,7 +8,11 @@ pub mod caller;
 pub mod error;
 mod limits;
 pub mod mail;
+pub mod manuals;
 pub mod passwords;
+pub mod photos;
+pub mod points;
+pub mod quality;
 pub mod staff;
 
 use std::sync::Arc;
@@ -27,15 +31,24 @@ pub struct App {
     pub base_url: String,
     /// The key of the citizen ID hash and of the rate-limit counters.
     pub(crate) secret_key: Arc<[u8]>,
+    /// Where photos are kept: a local folder, or an S3-compatible store.
+    pub media: Arc<media::Store>,
 }
 
 impl App {
-    pub fn new(db: Db, mailer: mail::Mailer, base_url: String, secret_key: Vec<u8>) -> Self {
+    pub fn new(
+        db: Db,
+        mailer: mail::Mailer,
+        base_url: String,
+        secret_key: Vec<u8>,
+        media: media::Store,
+    ) -> Self {
         Self {
             db,
             mailer: Arc::new(mailer),
             base_url,
             secret_key: secret_key.into(),
+            media: Arc::new(media),
         }
     }
 
@@ -47,7 +60,13 @@ impl App {
             "CITIZENinfo <no-reply@citizeninfo.invalid>",
         )
         .expect("a fixed, valid sender");
-        Self::new(db, mailer, "http://127.0.0.1:8080".into(), Vec::new())
+        Self::new(
+            db,
+            mailer,
+            "http://127.0.0.1:8080".into(),
+            Vec::new(),
+            media::Store::Local("citizeninfo-media".into()),
+        )
     }
 
     /// The keyed hash stored in place of a citizen ID.

@@ -97,6 +97,11 @@ pub struct ServeArgs {
     /// SQLite file, or in the current directory with PostgreSQL].
     #[arg(long, env = "CITIZENINFO_MAIL_DIR")]
     mail_dir: Option<PathBuf>,
+    /// Folder for photos when no S3-compatible store is set with `CITIZENINFO_S3_BUCKET`
+    /// and the other `CITIZENINFO_S3_*` variables [default: `citizeninfo-media` beside
+    /// the SQLite file, or in the current directory with PostgreSQL].
+    #[arg(long, env = "CITIZENINFO_MEDIA_DIR")]
+    media_dir: Option<PathBuf>,
     /// Key of the citizen ID hash (keep it secret and the same on every instance);
     /// when absent, one is made and kept in the database.
     #[arg(long, env = "CITIZENINFO_SECRET_KEY", hide_env_values = true)]
@@ -394,6 +399,7 @@ async fn run(cli: Cli) -> Result<()> {
                 smtp_url,
                 mail_from,
                 mail_dir,
+                media_dir,
                 secret_key,
                 oidc_issuer,
                 oidc_client_id,
@@ -429,7 +435,10 @@ async fn run(cli: Cli) -> Result<()> {
                 bench_ceiling,
                 smtp_url,
                 mail_from,
-                mail_dir: mail_dir.unwrap_or_else(|| default_mail_dir(&cli.database_url)),
+                mail_dir: mail_dir
+                    .unwrap_or_else(|| beside_data(&cli.database_url, "citizeninfo-mail")),
+                media_dir: media_dir
+                    .unwrap_or_else(|| beside_data(&cli.database_url, "citizeninfo-media")),
                 secret_key,
                 oidc: oidc_issuer.map(|issuer| web::OidcConfig {
                     issuer,
@@ -475,17 +484,14 @@ fn listen_on(address: &str) -> Result<tokio::net::TcpListener> {
     Ok(socket.listen(4096)?)
 }
 
-/// Mail without an SMTP server goes next to the data: beside the SQLite file.
-fn default_mail_dir(database_url: &str) -> PathBuf {
+/// Mail without an SMTP server, and photos without an object store, go next to the
+/// data: beside the SQLite file.
+fn beside_data(database_url: &str, folder: &str) -> PathBuf {
     database_url
         .strip_prefix("sqlite://")
         .map(|path| path.split('?').next().unwrap_or(path))
-        .and_then(|path| {
-            std::path::Path::new(path)
-                .parent()
-                .map(|p| p.join("citizeninfo-mail"))
-        })
-        .unwrap_or_else(|| PathBuf::from("citizeninfo-mail"))
+        .and_then(|path| std::path::Path::new(path).parent().map(|p| p.join(folder)))
+        .unwrap_or_else(|| PathBuf::from(folder))
 }
 
 /// Creates a verified system administrator after the sign-up rules.
@@ -526,15 +532,15 @@ mod tests {
     #[test]
     fn mail_goes_beside_the_sqlite_file() {
         assert_eq!(
-            default_mail_dir("sqlite:///var/lib/citizeninfo/data.db"),
+            beside_data("sqlite:///var/lib/citizeninfo/data.db", "citizeninfo-mail"),
             PathBuf::from("/var/lib/citizeninfo/citizeninfo-mail")
         );
         assert_eq!(
-            default_mail_dir("sqlite://citizeninfo.db"),
+            beside_data("sqlite://citizeninfo.db", "citizeninfo-mail"),
             PathBuf::from("citizeninfo-mail")
         );
         assert_eq!(
-            default_mail_dir("postgres://db/ci"),
+            beside_data("postgres://db/ci", "citizeninfo-mail"),
             PathBuf::from("citizeninfo-mail")
         );
     }

@@ -29,6 +29,13 @@ pub struct Hit {
     pub distance_km: Option<f64>,
 }
 
+/// The results to skip and to show.
+#[derive(Clone, Copy)]
+struct Page {
+    skip: usize,
+    per_page: usize,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchResult {
     pub total: usize,
@@ -36,9 +43,13 @@ pub struct SearchResult {
 }
 
 impl Directory {
+    fn key(&self, i: usize) -> u64 {
+        self.keys.get(i).copied().unwrap_or(u64::MAX)
+    }
+
     fn passes(&self, q: &Query, i: usize) -> bool {
         let p = &self.points[i];
-        q.unit.is_none_or(|u| p.ancestors.contains(&u))
+        q.unit.is_none_or(|u| p.ancestors.contains(&(u as u32)))
             && q.manual.is_none_or(|m| p.point.manuals.contains(&m))
             && q.province
                 .as_deref()
@@ -52,118 +63,144 @@ impl Directory {
 
     pub fn search(&self, q: &Query) -> SearchResult {
         let per_page = q.per_page.max(1);
-        let skip = q.page.max(1).saturating_sub(1) * per_page;
+        let page = Page {
+            skip: q.page.max(1).saturating_sub(1) * per_page,
+            per_page,
+        };
         let text = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
+        match (text, q.near) {
+            (None, Some(here)) => self.nearest(q, here, page),
+            (Some(t), None) => self.relevant(q, t, page),
+            (None, None) => self.in_code_order(q, page),
+            (Some(t), Some(here)) => self.relevant_nearest(q, t, here, page),
+        }
+    }
 
-        // The common case of "nearest to me" walks the spatial index lazily and stops
-        // after the requested page.
-        if let (Some(here), None) = (q.near, text) {
-            let max_chord = q.radius_km.map(chord_for_km);
-            let within = |chord2: f64| max_chord.is_none_or(|c| chord2 <= c * c + 1e-15);
-            let only_distance = q.unit.is_none()
-                && q.manual.is_none()
-                && q.province.is_none()
-                && q.district.is_none()
-                && q.open_at.is_none();
-            let mut hits = Vec::with_capacity(per_page);
-            let mut total = 0;
-            for (item, d2) in self
-                .rtree
-                .nearest_neighbor_iter_with_distance_2(here.unit_vector())
-            {
-                if !within(d2) {
-                    break;
-                }
-                let i = item.data as usize;
-                if !self.passes(q, i) {
-                    continue;
-                }
-                if total >= skip && hits.len() < per_page {
-                    hits.push(Hit {
-                        index: i,
-                        score: 0.0,
-                        distance_km: Some(distance_km(here, self.points[i].point.location)),
-                    });
-                }
-                total += 1;
-                if only_distance && max_chord.is_none() && hits.len() == per_page {
-                    total = self.points.len();
-                    break;
-                }
+    /// The common case of "nearest to me" walks the spatial index lazily and stops
+    /// after the requested page.
+    fn nearest(&self, q: &Query, here: LatLon, page: Page) -> SearchResult {
+        let max_chord = q.radius_km.map(chord_for_km);
+        let within = |chord2: f64| max_chord.is_none_or(|c| chord2 <= c * c + 1e-15);
+        let only_distance = q.unit.is_none()
+            && q.manual.is_none()
+            && q.province.is_none()
+            && q.district.is_none()
+            && q.open_at.is_none();
+        let mut hits = Vec::with_capacity(page.per_page);
+        let mut total = 0;
+        for (slot, d2) in self
+            .spatial
+            .nearest(here.unit_vector(), |s| self.key(s as usize))
+        {
+            if !within(d2) {
+                break;
             }
-            return SearchResult { total, hits };
-        }
-
-        if let (Some(t), None) = (text, q.near) {
-            // Relevance order on the compact (document, score) pairs; only the page
-            // becomes hits.
-            let mut matches = self.point_text.search(t, |d| {
-                [&self.points[d].point.name_th, &self.points[d].point.name_en]
-            });
-            matches.retain(|(d, _)| self.passes(q, *d as usize));
-            let k = (skip + per_page).min(matches.len());
-            // Ties keep the order of the tree (codes), so results are stable.
-            top(&mut matches, k, |a, b| {
-                b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))
-            });
-            let hits = matches[..k]
-                .iter()
-                .skip(skip)
-                .map(|(d, s)| Hit {
-                    index: *d as usize,
-                    score: *s,
-                    distance_km: None,
-                })
-                .collect();
-            return SearchResult {
-                total: matches.len(),
-                hits,
-            };
-        }
-        let mut hits: Vec<Hit> = match text {
-            Some(t) => self
-                .point_text
-                .search(t, |d| {
-                    [&self.points[d].point.name_th, &self.points[d].point.name_en]
-                })
-                .into_iter()
-                .map(|(d, s)| Hit {
-                    index: d as usize,
-                    score: s,
-                    distance_km: None,
-                })
-                .filter(|h| self.passes(q, h.index))
-                .collect(),
-            None => (0..self.points.len())
-                .filter(|i| self.passes(q, *i))
-                .map(|i| Hit {
+            let i = slot as usize;
+            if !self.passes(q, i) {
+                continue;
+            }
+            if total >= page.skip && hits.len() < page.per_page {
+                hits.push(Hit {
                     index: i,
                     score: 0.0,
-                    distance_km: None,
-                })
-                .collect(),
-        };
-        if let Some(here) = q.near {
-            for h in &mut hits {
-                h.distance_km = Some(distance_km(here, self.points[h.index].point.location));
+                    distance_km: Some(distance_km(here, self.points[i].point.location)),
+                });
             }
-            if let Some(r) = q.radius_km {
-                hits.retain(|h| h.distance_km.is_some_and(|d| d <= r));
+            total += 1;
+            if only_distance && max_chord.is_none() && hits.len() == page.per_page {
+                total = self.points.len();
+                break;
             }
-            top(&mut hits, skip + per_page, |a, b| {
-                a.distance_km
-                    .unwrap_or(f64::MAX)
-                    .total_cmp(&b.distance_km.unwrap_or(f64::MAX))
-                    .then(a.index.cmp(&b.index))
-            });
-        } else {
-            // Ties keep the order of the tree (codes), so results are stable.
-            top(&mut hits, skip + per_page, |a, b| {
-                b.score.total_cmp(&a.score).then(a.index.cmp(&b.index))
-            });
         }
+        SearchResult { total, hits }
+    }
+
+    /// Relevance order on the compact (document, score) pairs; only the page becomes
+    /// hits.
+    fn relevant(&self, q: &Query, text: &str, page: Page) -> SearchResult {
+        let mut matches = self.point_text.search(
+            text,
+            |d| [&self.points[d].point.name_th, &self.points[d].point.name_en],
+            |d| self.key(d as usize),
+        );
+        matches.retain(|(d, _)| self.passes(q, *d as usize));
+        let k = (page.skip + page.per_page).min(matches.len());
+        // Ties keep the order of codes, so results are stable.
+        top(&mut matches, k, |a, b| {
+            b.1.total_cmp(&a.1)
+                .then_with(|| self.key(a.0 as usize).cmp(&self.key(b.0 as usize)))
+        });
+        let hits = matches[..k]
+            .iter()
+            .skip(page.skip)
+            .map(|(d, s)| Hit {
+                index: *d as usize,
+                score: *s,
+                distance_km: None,
+            })
+            .collect();
+        SearchResult {
+            total: matches.len(),
+            hits,
+        }
+    }
+
+    /// Filters alone list in code order. The keys are read once, in slot order, rather
+    /// than twice per comparison while selecting among tens of thousands.
+    fn in_code_order(&self, q: &Query, page: Page) -> SearchResult {
+        let mut keyed: Vec<(u64, u32)> = (0..self.points.len())
+            .filter(|i| self.passes(q, *i))
+            .map(|i| (self.key(i), i as u32))
+            .collect();
+        let k = (page.skip + page.per_page).min(keyed.len());
+        top(&mut keyed, k, |a, b| a.0.cmp(&b.0));
+        let hits = keyed[..k]
+            .iter()
+            .skip(page.skip)
+            .map(|(_, i)| Hit {
+                index: *i as usize,
+                score: 0.0,
+                distance_km: None,
+            })
+            .collect();
+        SearchResult {
+            total: keyed.len(),
+            hits,
+        }
+    }
+
+    /// Text and a place: the matches, nearest first.
+    fn relevant_nearest(&self, q: &Query, text: &str, here: LatLon, page: Page) -> SearchResult {
+        let mut hits: Vec<Hit> = self
+            .point_text
+            .search(
+                text,
+                |d| [&self.points[d].point.name_th, &self.points[d].point.name_en],
+                |d| self.key(d as usize),
+            )
+            .into_iter()
+            .filter(|(d, _)| self.passes(q, *d as usize))
+            .map(|(d, s)| Hit {
+                index: d as usize,
+                score: s,
+                distance_km: Some(distance_km(here, self.points[d as usize].point.location)),
+            })
+            .collect();
+        if let Some(r) = q.radius_km {
+            hits.retain(|h| h.distance_km.is_some_and(|d| d <= r));
+        }
+        top(&mut hits, page.skip + page.per_page, |a, b| {
+            a.distance_km
+                .unwrap_or(f64::MAX)
+                .total_cmp(&b.distance_km.unwrap_or(f64::MAX))
+                .then_with(|| self.key(a.index).cmp(&self.key(b.index)))
+        });
         let total = hits.len();
-        let hits = hits.into_iter().skip(skip).take(per_page).collect();
+        let hits = hits
+            .into_iter()
+            .skip(page.skip)
+            .take(page.per_page)
+            .collect();
         SearchResult { total, hits }
     }
 
@@ -175,9 +212,11 @@ impl Directory {
             all.sort_by(|a, b| self.manuals[*a].title_th.cmp(&self.manuals[*b].title_th));
             return all;
         }
-        let mut hits = self.manual_text.search(text, |d| {
-            [&self.manuals[d].title_th, &self.manuals[d].title_en]
-        });
+        let mut hits = self.manual_text.search(
+            text,
+            |d| [&self.manuals[d].title_th, &self.manuals[d].title_en],
+            u64::from,
+        );
         hits.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         hits.into_iter().map(|(d, _)| d as usize).collect()
     }

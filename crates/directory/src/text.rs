@@ -5,7 +5,9 @@
 
 use icu_segmenter::{WordSegmenter, WordSegmenterBorrowed};
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
+
+use crate::persist::{Chunked, SegMap, Sorted};
 
 fn segmenter() -> WordSegmenterBorrowed<'static> {
     static SEG: OnceLock<WordSegmenterBorrowed<'static>> = OnceLock::new();
@@ -40,14 +42,41 @@ pub fn tokens(s: &str) -> Vec<String> {
     out
 }
 
-/// Documents up to 2^24 (16 million) and weights in steps of 0.5 up to 127.5.
-fn pack(doc: u32, weight: f32) -> u32 {
+/// A field weight in halves (0.5 up to 127.5): the precision postings keep.
+fn halves(weight: f32) -> u8 {
+    (weight * 2.0).round().clamp(0.0, 255.0) as u8
+}
+
+/// Documents up to 2^24 (16 million) and weights in halves.
+fn pack(doc: u32, halves: u8) -> u32 {
     debug_assert!(doc < 1 << 24);
-    (doc << 8) | (weight * 2.0).round().clamp(0.0, 255.0) as u32
+    (doc << 8) | halves as u32
 }
 
 fn unpack(posting: u32) -> (usize, f32) {
     ((posting >> 8) as usize, (posting & 0xff) as f32 / 2.0)
+}
+
+/// The words of one document with the weight of the heaviest field each is in, sorted
+/// by word: what the index holds for it, so that the same document can be taken out
+/// again or compared with its next version without looking at the index.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Words(Vec<(String, u8)>);
+
+impl Words {
+    /// `fields`: (text, weight) of one document.
+    pub fn of(fields: &[(&str, f32)]) -> Self {
+        let mut best: HashMap<String, f32> = HashMap::new();
+        for (text, weight) in fields {
+            for t in tokens(text) {
+                let w = best.entry(t).or_insert(0.0);
+                *w = w.max(*weight);
+            }
+        }
+        let mut words: Vec<(String, u8)> = best.into_iter().map(|(t, w)| (t, halves(w))).collect();
+        words.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        Self(words)
+    }
 }
 
 /// A needle to look for in titles. Thai has no case and normalised Thai needs no folding,
@@ -97,7 +126,7 @@ impl Scratch {
     fn accumulate(
         &mut self,
         docs: usize,
-        lists: &[(&Vec<u32>, f32)],
+        lists: &[(&Sorted<u32>, f32)],
         needed: usize,
     ) -> Option<Vec<(u32, f32)>> {
         if self.scores.len() < docs {
@@ -105,7 +134,7 @@ impl Scratch {
             self.counts.resize(docs, 0);
         }
         for (list, idf) in lists {
-            for posting in list.iter() {
+            for posting in list.blocks().iter().flat_map(|b| b.iter()) {
                 let (doc, w) = unpack(*posting);
                 if self.counts[doc] == 0 {
                     self.touched.push(doc as u32);
@@ -139,50 +168,155 @@ thread_local! {
     static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
 }
 
-/// How many of the best candidates get the whole-phrase check.
-const PHRASE_CHECKS: usize = 200;
+/// How many of the best candidates get the whole-phrase check (in tests, few enough
+/// that a small directory has more candidates than that).
+const PHRASE_CHECKS: usize = if cfg!(test) { 8 } else { 200 };
 
-/// An inverted index from words to the documents (with a field weight) that hold them.
-#[derive(Debug, Default)]
-pub struct TextIndex {
-    /// Per word, its documents packed as `doc << 8 | weight in halves`: four bytes a
-    /// posting instead of eight, for a national index of millions of postings.
+/// Collects the postings of a whole set of documents, then packs them into a
+/// [`TextIndex`]: growing lists in place is cheaper than a copy-on-write insert each.
+#[derive(Default)]
+pub struct TextBuilder {
     postings: HashMap<String, Vec<u32>>,
-    docs: usize,
+    docs: u32,
 }
 
-impl TextIndex {
-    /// `fields`: (text, weight) of one document. Documents get ids in call order.
-    pub fn add(&mut self, fields: &[(&str, f32)]) -> u32 {
-        let id = self.docs as u32;
+impl TextBuilder {
+    /// Documents get ids in call order.
+    pub fn add(&mut self, words: Words) -> u32 {
+        let id = self.docs;
         self.docs += 1;
-        let mut best: HashMap<String, f32> = HashMap::new();
-        for (text, weight) in fields {
-            for t in tokens(text) {
-                let w = best.entry(t).or_insert(0.0);
-                *w = w.max(*weight);
-            }
-        }
-        for (t, w) in best {
+        for (t, w) in words.0 {
             self.postings.entry(t).or_default().push(pack(id, w));
         }
         id
     }
 
-    /// Trims the spare capacity left by building.
-    pub fn shrink(&mut self) {
-        self.postings.shrink_to_fit();
-        for list in self.postings.values_mut() {
-            list.shrink_to_fit();
+    pub fn finish(self) -> TextIndex {
+        let n = self.postings.len();
+        let mut lists = Vec::with_capacity(n);
+        let mut ids = Vec::with_capacity(n);
+        for (i, (word, list)) in self.postings.into_iter().enumerate() {
+            lists.push(Arc::new(Sorted::from_sorted(&list)));
+            ids.push((word, i as u32));
+        }
+        TextIndex {
+            words: SegMap::from_iter_sized(n, ids),
+            lists: Chunked::from_vec(lists),
+            docs: self.docs as usize,
         }
     }
+}
 
+/// An inverted index from words to the documents (with a field weight) that hold them.
+///
+/// Versions share it: each word's documents are a [`Sorted`] set in blocks and the
+/// words a segmented map, so that changing one document copies a block per word it
+/// gained or lost, not the lists of the words that most documents have.
+#[derive(Debug, Default, Clone)]
+pub struct TextIndex {
+    /// Word → its id in `lists`. A word whose documents all went keeps its id and an
+    /// empty list, which searches treat as no word.
+    words: SegMap<String, u32>,
+    /// Per word id, its documents packed as `doc << 8 | weight in halves` (four bytes a
+    /// posting instead of eight, for a national index of millions of postings), in
+    /// document order.
+    lists: Chunked<Arc<Sorted<u32>>>,
+    docs: usize,
+}
+
+impl TextIndex {
     pub fn len(&self) -> usize {
         self.docs
     }
 
     pub fn is_empty(&self) -> bool {
         self.docs == 0
+    }
+
+    /// Documents are numbered `0..docs`: the caller keeps them dense.
+    pub fn set_len(&mut self, docs: usize) {
+        self.docs = docs;
+    }
+
+    fn list(&self, word: &str) -> Option<&Sorted<u32>> {
+        let id = *self.words.get(word)?;
+        self.lists
+            .get(id as usize)
+            .map(|l| &**l)
+            .filter(|l| l.len() > 0)
+    }
+
+    fn list_mut(&mut self, word: &str) -> &mut Sorted<u32> {
+        let id = match self.words.get(word) {
+            Some(id) => *id as usize,
+            None => {
+                let id = self.lists.len();
+                self.lists.push(Arc::default());
+                self.words.insert(word.to_owned(), id as u32);
+                id
+            }
+        };
+        Arc::make_mut(self.lists.get_mut(id))
+    }
+
+    fn take_out(&mut self, doc: u32, word: &str) {
+        let Some(id) = self.words.get(word).copied() else {
+            return;
+        };
+        let removed =
+            Arc::make_mut(self.lists.get_mut(id as usize)).remove_by(|p| (p >> 8).cmp(&doc));
+        debug_assert!(removed.is_some(), "document {doc} was not under {word:?}");
+    }
+
+    /// Files a document under its words.
+    pub fn insert(&mut self, doc: u32, words: &Words) {
+        for (t, w) in &words.0 {
+            self.list_mut(t).insert(pack(doc, *w));
+        }
+    }
+
+    /// Takes a document out; `words` are the ones it was filed under.
+    pub fn remove(&mut self, doc: u32, words: &Words) {
+        for (t, _) in &words.0 {
+            self.take_out(doc, t);
+        }
+    }
+
+    /// Refiles a document whose words changed from `old` to `new`: only the words that
+    /// differ (or whose weight does) are touched, so a new phone number touches none.
+    pub fn update(&mut self, doc: u32, old: &Words, new: &Words) {
+        let (mut a, mut b) = (old.0.iter().peekable(), new.0.iter().peekable());
+        loop {
+            match (a.peek(), b.peek()) {
+                (None, None) => break,
+                (Some((t, _)), None) => {
+                    self.take_out(doc, t);
+                    a.next();
+                }
+                (None, Some((t, w))) => {
+                    self.list_mut(t).insert(pack(doc, *w));
+                    b.next();
+                }
+                (Some((ta, wa)), Some((tb, wb))) => match ta.cmp(tb) {
+                    std::cmp::Ordering::Less => {
+                        self.take_out(doc, ta);
+                        a.next();
+                    }
+                    std::cmp::Ordering::Greater => {
+                        self.list_mut(tb).insert(pack(doc, *wb));
+                        b.next();
+                    }
+                    std::cmp::Ordering::Equal => {
+                        if wa != wb {
+                            self.take_out(doc, ta);
+                            self.list_mut(tb).insert(pack(doc, *wb));
+                        }
+                        a.next();
+                        b.next();
+                    }
+                },
+            }
+        }
     }
 
     /// Documents matching the query with a relevance score. Every query word must
@@ -193,10 +327,14 @@ impl TextIndex {
     /// higher, and part-of-a-word queries are looked for there. Titles are read from the
     /// documents themselves rather than copied into the index, which keeps a national
     /// index tens of megabytes smaller.
+    /// `key` orders documents of equal score (the caller's stable order, such as
+    /// codes), so that which ones get the whole-phrase check does not depend on how the
+    /// documents happen to be numbered.
     pub fn search<'t>(
         &self,
         query: &str,
         title: impl Fn(usize) -> [&'t str; 2],
+        key: impl Fn(u32) -> u64,
     ) -> Vec<(u32, f32)> {
         let mut words = tokens(query);
         words.sort();
@@ -205,9 +343,9 @@ impl TextIndex {
             return Vec::new();
         }
         let n = self.len().max(1) as f32;
-        let mut lists: Vec<(&Vec<u32>, f32)> = words
+        let mut lists: Vec<(&Sorted<u32>, f32)> = words
             .iter()
-            .filter_map(|w| self.postings.get(w))
+            .filter_map(|w| self.list(w))
             .map(|list| (list, (1.0 + n / list.len() as f32).ln()))
             .collect();
         if lists.is_empty() {
@@ -216,7 +354,7 @@ impl TextIndex {
         let mut words_len = words.len();
         // Words in most documents ("อำเภอ", "ประชาชน" in every description) say little
         // and cost the most: they are left out when rarer words remain.
-        let common = |list: &Vec<u32>| list.len() * 2 > self.len() && self.len() > 20;
+        let common = |list: &Sorted<u32>| list.len() * 2 > self.len() && self.len() > 20;
         let common_count = lists.iter().filter(|(l, _)| common(l)).count();
         if common_count < lists.len() {
             lists.retain(|(l, _)| !common(l));
@@ -239,7 +377,9 @@ impl TextIndex {
         let needle = TitleNeedle::new(&phrase);
         let checked = out.len().min(PHRASE_CHECKS);
         if checked < out.len() {
-            out.select_nth_unstable_by(checked, |a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            out.select_nth_unstable_by(checked, |a, b| {
+                b.1.total_cmp(&a.1).then_with(|| key(a.0).cmp(&key(b.0)))
+            });
         }
         for (doc, score) in &mut out[..checked] {
             if needle.in_any(title(*doc as usize)) {
@@ -296,16 +436,20 @@ mod tests {
 
     impl Ix {
         fn search(&self, q: &str) -> Vec<(u32, f32)> {
-            self.0.search(q, |d| [DOCS[d].0, ""])
+            self.0.search(q, |d| [DOCS[d].0, ""], u64::from)
         }
     }
 
+    fn words(d: usize) -> Words {
+        Words::of(&[(DOCS[d].0, 3.0), (DOCS[d].1, 1.0)])
+    }
+
     fn index() -> Ix {
-        let mut ix = TextIndex::default();
-        for (title, text) in DOCS {
-            ix.add(&[(title, 3.0), (text, 1.0)]);
+        let mut ix = TextBuilder::default();
+        for d in 0..DOCS.len() {
+            ix.add(words(d));
         }
-        Ix(ix)
+        Ix(ix.finish())
     }
 
     fn ids(mut hits: Vec<(u32, f32)>) -> Vec<u32> {
@@ -329,8 +473,43 @@ mod tests {
 
     #[test]
     fn postings_pack_documents_and_weights() {
-        assert_eq!(unpack(pack(80_000, 1.5)), (80_000, 1.5));
-        assert_eq!(unpack(pack(0, 3.0)), (0, 3.0));
+        assert_eq!(unpack(pack(80_000, halves(1.5))), (80_000, 1.5));
+        assert_eq!(unpack(pack(0, halves(3.0))), (0, 3.0));
+    }
+
+    #[test]
+    fn documents_change_in_place_and_old_versions_stay() {
+        let before = index();
+        // Document 1 takes document 2's words and document 2 goes: as when the last
+        // document moves into a removed one's place.
+        let mut after = before.0.clone();
+        after.update(1, &words(1), &words(2));
+        after.remove(2, &words(2));
+        after.set_len(2);
+        let mut fresh = TextBuilder::default();
+        fresh.add(words(0));
+        fresh.add(words(2));
+        let fresh = fresh.finish();
+        let title = |d: usize| [DOCS[[0, 2][d]].0, ""];
+        for q in [
+            "otop",
+            "พัฒนาชุมชน",
+            "บางละมุง",
+            "ละมุง",
+            "โรงพยาบาล",
+            "ทำบัตรประชาชน",
+        ] {
+            assert_eq!(
+                after.search(q, title, u64::from),
+                fresh.search(q, title, u64::from),
+                "{q}"
+            );
+        }
+        assert!(after.search("ทำบัตรประชาชน", title, u64::from).is_empty());
+        assert_eq!(ids(after.search("โรงพยาบาล", title, u64::from)), vec![1]);
+        // The version before is untouched.
+        assert_eq!(ids(before.search("ทำบัตรประชาชน")), vec![1]);
+        assert_eq!(ids(before.search("โรงพยาบาล")), vec![2]);
     }
 
     #[test]

@@ -8,6 +8,9 @@ pub mod hours;
 pub mod limits;
 pub mod manual;
 pub mod org;
+pub mod point_edit;
+pub mod problem;
+pub mod quality;
 pub mod roles;
 pub mod thai_date;
 
@@ -16,6 +19,7 @@ pub use geo::{LatLon, distance_km};
 pub use hours::{Holiday, HoursException, OpenStatus, Period, WeeklyHours};
 pub use manual::Manual;
 pub use org::{Address, GeccLevel, Phone, ServicePoint, Unit, UnitKind};
+pub use problem::Problem;
 
 /// Everything public, as read from storage in one consistent transaction: the input of
 /// the in-memory read model.

@@ -59,6 +59,12 @@ pub enum Right {
     /// Issue, rotate or revoke its Authorize Code: an administrator or supervisor of a
     /// unit above it.
     AdministerFromAbove,
+    /// Change the unit's service points, their photos and pinned manuals, and create new
+    /// ones: its editors, and administrators or supervisors on it or above.
+    Edit,
+    /// Write the manuals a department owns: its administrators, and administrators or
+    /// supervisors above it.
+    Catalogue,
 }
 
 /// Whether `roles`, held at these distances above the unit (0 = the unit itself), give
@@ -66,9 +72,10 @@ pub enum Right {
 pub fn allows(roles: &[(usize, Role)], right: Right) -> bool {
     roles.iter().any(|&(d, role)| match (right, role) {
         (_, Role::Supervisor) => true,
-        (Right::View | Right::Administer, Role::Admin) => true,
+        (Right::View | Right::Administer | Right::Edit | Right::Catalogue, Role::Admin) => true,
         (Right::AdministerFromAbove, Role::Admin) => d >= 1,
         (Right::View, Role::Editor | Role::Viewer) => d == 0,
+        (Right::Edit, Role::Editor) => d == 0,
         _ => false,
     })
 }
@@ -99,6 +106,15 @@ mod tests {
         // A viewer only views.
         assert!(allows(&[(0, Viewer)], View));
         assert!(!allows(&[(0, Viewer), (1, Editor)], Administer));
+        assert!(!allows(&[(0, Viewer)], Edit));
+        // An editor edits its own unit's points, not a neighbour's below a parent.
+        assert!(allows(&[(0, Editor)], Edit));
+        assert!(!allows(&[(1, Editor)], Edit));
+        assert!(!allows(&[(0, Editor)], Catalogue));
+        // Administrators and supervisors edit below them, and write manuals.
+        assert!(allows(&[(2, Admin)], Edit));
+        assert!(allows(&[(0, Admin)], Catalogue));
+        assert!(allows(&[(4, Supervisor)], Catalogue));
     }
 
     #[test]

@@ -25,6 +25,8 @@ pub struct PointRow {
     pub is_public: bool,
     pub updated_at: DateTime<Utc>,
     pub updated_by: Option<String>,
+    pub verified_at: Option<DateTime<Utc>>,
+    pub archived_at: Option<DateTime<Utc>>,
 }
 
 /// The whole tree, every service point and the active codes, read in one transaction so
@@ -45,7 +47,7 @@ impl Db {
                 "SELECT id, code, kind, parent_id AS parent, name_th FROM units ORDER BY code")
                 .fetch_all(&mut *tx).await?;
             let points: Vec<PointRow> = sqlx::query_as(
-                "SELECT unit_id, gecc_level, is_public, updated_at, updated_by FROM service_points")
+                "SELECT unit_id, gecc_level, is_public, updated_at, updated_by, verified_at, archived_at FROM service_points")
                 .fetch_all(&mut *tx).await?;
             let codes: Vec<(i64, String)> = sqlx::query_as(
                 "SELECT unit_id, code FROM authorize_codes WHERE revoked_at IS NULL")

@@ -46,6 +46,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "limits",
         include_str!("../migrations/sqlite/0004_limits.sql"),
     ),
+    (
+        5,
+        "back office",
+        include_str!("../migrations/sqlite/0005_backoffice.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -67,6 +72,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         4,
         "limits",
         include_str!("../migrations/postgres/0004_limits.sql"),
+    ),
+    (
+        5,
+        "back office",
+        include_str!("../migrations/postgres/0005_backoffice.sql"),
     ),
 ];
 

@@ -146,48 +146,8 @@ impl Db {
             let mut manual_ids: HashMap<&str, i64> = HashMap::new();
             for m in &ds.manuals {
                 let owner = *ids.get(m.owner_department_code.as_str()).ok_or_else(|| StorageError::Data(format!("manual {}: unknown owner {}", m.key, m.owner_department_code)))?;
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO manuals (key, version, state, owner_unit_id, title_th, title_en, process_name, owning_agency, service_type, \
-                     category, impact_level, service_areas, statutory_time_law, statutory_time_value, statutory_time_unit, stats_avg, stats_max, \
-                     stats_min, reference_name, criteria, simplified, no_fee, remarks, published_on, prepared_by, approved_by, published_by, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28) \
-                     RETURNING id")
-                    .bind(&m.key).bind(m.version.max(1)).bind(m.state.as_str()).bind(owner).bind(&m.title_th).bind(&m.title_en)
-                    .bind(&m.process_name).bind(&m.owning_agency).bind(&m.service_type).bind(&m.category).bind(&m.impact_level)
-                    .bind(m.service_areas.join(",")).bind(&m.statutory_time_law).bind(m.statutory_time.value)
-                    .bind(serde_plain(&m.statutory_time.unit)).bind(m.stats.avg_per_month).bind(m.stats.max_per_month)
-                    .bind(m.stats.min_per_month).bind(&m.reference_name).bind(&m.criteria).bind(m.simplified).bind(m.no_fee)
-                    .bind(&m.remarks).bind(m.published_on).bind(&m.prepared_by).bind(&m.approved_by).bind(&m.published_by).bind(now)
-                    .fetch_one(&mut *tx).await?;
+                let id = insert_manual!(tx, m, owner, now);
                 manual_ids.insert(m.key.as_str(), id);
-                for (i, l) in m.legal_bases.iter().enumerate() {
-                    sqlx::query("INSERT INTO manual_legal_bases (manual_id, position, kind, name, year_be, section, note) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-                        .bind(id).bind(i as i64).bind(&l.kind).bind(&l.name).bind(l.year_be.map(i64::from)).bind(&l.section).bind(&l.note).execute(&mut *tx).await?;
-                }
-                for (i, c) in m.channels.iter().enumerate() {
-                    sqlx::query("INSERT INTO manual_channels (manual_id, position, place, address, phone, url, hours_text, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-                        .bind(id).bind(i as i64).bind(&c.place).bind(&c.address).bind(&c.phone).bind(&c.url).bind(&c.hours_text).bind(&c.note).execute(&mut *tx).await?;
-                }
-                for (i, s) in m.steps.iter().enumerate() {
-                    sqlx::query("INSERT INTO manual_steps (manual_id, position, kind, description, duration_value, duration_unit, responsible, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-                        .bind(id).bind(i as i64).bind(&s.kind).bind(&s.description).bind(s.duration.value).bind(serde_plain(&s.duration.unit)).bind(&s.responsible).bind(&s.note).execute(&mut *tx).await?;
-                }
-                for (i, d) in m.documents.iter().enumerate() {
-                    sqlx::query("INSERT INTO manual_documents (manual_id, position, doc_group, name, issuer, originals, copies, unit, note, id_copy) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
-                        .bind(id).bind(i as i64).bind(&d.group).bind(&d.name).bind(&d.issuer).bind(d.originals).bind(d.copies).bind(&d.unit).bind(&d.note).bind(d.id_copy).execute(&mut *tx).await?;
-                }
-                for (i, f) in m.fees.iter().enumerate() {
-                    sqlx::query("INSERT INTO manual_fees (manual_id, position, description, amount, unit, base, per, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-                        .bind(id).bind(i as i64).bind(&f.description).bind(f.amount).bind(&f.unit).bind(&f.base).bind(&f.per).bind(&f.note).execute(&mut *tx).await?;
-                }
-                for (i, c) in m.complaint_channels.iter().enumerate() {
-                    sqlx::query("INSERT INTO manual_complaint_channels (manual_id, position, channel, address, phone, url, note) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-                        .bind(id).bind(i as i64).bind(&c.channel).bind(&c.address).bind(&c.phone).bind(&c.url).bind(&c.note).execute(&mut *tx).await?;
-                }
-                for (i, f) in m.forms.iter().enumerate() {
-                    sqlx::query("INSERT INTO manual_forms (manual_id, position, name, url) VALUES ($1, $2, $3, $4)")
-                        .bind(id).bind(i as i64).bind(&f.name).bind(&f.url).execute(&mut *tx).await?;
-                }
             }
             // Pins may name manuals loaded earlier (a national dataset pins the demo ones).
             let known: Vec<(i64, String)> = sqlx::query_as("SELECT id, key FROM manuals WHERE state = 'published'").fetch_all(&mut *tx).await?;
@@ -211,6 +171,7 @@ impl Db {
                     .bind(h.date).bind(&h.name_th).bind(&h.name_en).execute(&mut *tx).await?;
             }
             sqlx::query("UPDATE data_version SET version = version + 1 WHERE id = 1").execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO public_changes (version, kind) SELECT version, 'all' FROM data_version WHERE id = 1").execute(&mut *tx).await?;
             tx.commit().await?;
         });
         Ok(())
@@ -224,3 +185,53 @@ pub(crate) fn serde_plain<T: serde::Serialize>(v: &T) -> String {
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_default()
 }
+
+/// Writes a manual and its rows (legal bases, channels, steps, documents, fees,
+/// complaint channels, forms) on a connection of either database; its id.
+macro_rules! insert_manual {
+    ($c:expr, $m:expr, $owner:expr, $now:expr) => {{
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO manuals (key, version, state, owner_unit_id, title_th, title_en, process_name, owning_agency, service_type, \
+             category, impact_level, service_areas, statutory_time_law, statutory_time_value, statutory_time_unit, stats_avg, stats_max, \
+             stats_min, reference_name, criteria, simplified, no_fee, remarks, published_on, prepared_by, approved_by, published_by, updated_at, no_documents) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29) \
+             RETURNING id")
+            .bind(&$m.key).bind($m.version.max(1)).bind($m.state.as_str()).bind($owner).bind(&$m.title_th).bind(&$m.title_en)
+            .bind(&$m.process_name).bind(&$m.owning_agency).bind(&$m.service_type).bind(&$m.category).bind(&$m.impact_level)
+            .bind($m.service_areas.join(",")).bind(&$m.statutory_time_law).bind($m.statutory_time.value)
+            .bind(serde_plain(&$m.statutory_time.unit)).bind($m.stats.avg_per_month).bind($m.stats.max_per_month)
+            .bind($m.stats.min_per_month).bind(&$m.reference_name).bind(&$m.criteria).bind($m.simplified).bind($m.no_fee)
+            .bind(&$m.remarks).bind($m.published_on).bind(&$m.prepared_by).bind(&$m.approved_by).bind(&$m.published_by).bind($now)
+            .bind($m.no_documents).fetch_one(&mut *$c).await?;
+        for (i, l) in $m.legal_bases.iter().enumerate() {
+            sqlx::query("INSERT INTO manual_legal_bases (manual_id, position, kind, name, year_be, section, note) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                .bind(id).bind(i as i64).bind(&l.kind).bind(&l.name).bind(l.year_be.map(i64::from)).bind(&l.section).bind(&l.note).execute(&mut *$c).await?;
+        }
+        for (i, c) in $m.channels.iter().enumerate() {
+            sqlx::query("INSERT INTO manual_channels (manual_id, position, place, address, phone, url, hours_text, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+                .bind(id).bind(i as i64).bind(&c.place).bind(&c.address).bind(&c.phone).bind(&c.url).bind(&c.hours_text).bind(&c.note).execute(&mut *$c).await?;
+        }
+        for (i, s) in $m.steps.iter().enumerate() {
+            sqlx::query("INSERT INTO manual_steps (manual_id, position, kind, description, duration_value, duration_unit, responsible, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+                .bind(id).bind(i as i64).bind(&s.kind).bind(&s.description).bind(s.duration.value).bind(serde_plain(&s.duration.unit)).bind(&s.responsible).bind(&s.note).execute(&mut *$c).await?;
+        }
+        for (i, d) in $m.documents.iter().enumerate() {
+            sqlx::query("INSERT INTO manual_documents (manual_id, position, doc_group, name, issuer, originals, copies, unit, note, id_copy) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
+                .bind(id).bind(i as i64).bind(&d.group).bind(&d.name).bind(&d.issuer).bind(d.originals).bind(d.copies).bind(&d.unit).bind(&d.note).bind(d.id_copy).execute(&mut *$c).await?;
+        }
+        for (i, f) in $m.fees.iter().enumerate() {
+            sqlx::query("INSERT INTO manual_fees (manual_id, position, description, amount, unit, base, per, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+                .bind(id).bind(i as i64).bind(&f.description).bind(f.amount).bind(&f.unit).bind(&f.base).bind(&f.per).bind(&f.note).execute(&mut *$c).await?;
+        }
+        for (i, c) in $m.complaint_channels.iter().enumerate() {
+            sqlx::query("INSERT INTO manual_complaint_channels (manual_id, position, channel, address, phone, url, note) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                .bind(id).bind(i as i64).bind(&c.channel).bind(&c.address).bind(&c.phone).bind(&c.url).bind(&c.note).execute(&mut *$c).await?;
+        }
+        for (i, f) in $m.forms.iter().enumerate() {
+            sqlx::query("INSERT INTO manual_forms (manual_id, position, name, url) VALUES ($1, $2, $3, $4)")
+                .bind(id).bind(i as i64).bind(&f.name).bind(&f.url).execute(&mut *$c).await?;
+        }
+        id
+    }};
+}
+pub(crate) use insert_manual;

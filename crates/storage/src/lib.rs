@@ -8,6 +8,8 @@ mod codes;
 mod db;
 mod import;
 mod limits;
+mod manuals;
+mod points;
 mod snapshot;
 mod staff;
 mod tx;
@@ -19,8 +21,10 @@ pub use db::{Backend, Db, StorageError};
 pub use domain::Snapshot;
 pub use import::Dataset;
 pub use limits::Hits;
+pub use manuals::{DraftRow, ManualRow};
+pub use points::{ChangeRow, EditPoint, NewChange, NewPhoto, QualityData};
 pub use staff::{AuditRow, Member, TokenRow};
-pub use tx::WriteTx;
+pub use tx::{PublicChange, WriteTx};
 
 /// Runs one body on either pool; inside, `$p` is the concrete pool, so the same query
 /// text is compiled for both drivers.

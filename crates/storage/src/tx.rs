@@ -173,11 +173,33 @@ impl WriteTx {
         }))
     }
 
-    /// Moves the version of the public data on: every instance rebuilds its read model
-    /// from the committed data at its next check.
-    pub async fn bump_data_version(&mut self) -> Result<(), StorageError> {
-        on_tx!(self, c => sqlx::query("UPDATE data_version SET version = version + 1 WHERE id = 1")
-            .execute(c).await.map(drop)?);
-        Ok(())
+    /// Moves the version of the public data on, recording what changed so that each
+    /// instance updates its read model for those alone. Returns the new version.
+    pub async fn publish(&mut self, changes: &[PublicChange]) -> Result<i64, StorageError> {
+        Ok(on_tx!(self, c => {
+            let version: i64 = sqlx::query_scalar("UPDATE data_version SET version = version + 1 WHERE id = 1 RETURNING version")
+                .fetch_one(&mut *c).await?;
+            for ch in changes {
+                let (kind, key) = match ch {
+                    PublicChange::Point(code) => ("point", Some(code.to_string())),
+                    PublicChange::Manual(id) => ("manual", Some(id.to_string())),
+                    PublicChange::All => ("all", None),
+                };
+                sqlx::query("INSERT INTO public_changes (version, kind, key) VALUES ($1, $2, $3)")
+                    .bind(version).bind(kind).bind(key).execute(&mut *c).await?;
+            }
+            version
+        }))
     }
+}
+
+/// What a data version changed in the public data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PublicChange {
+    /// One service point: its data, photos, pins, or whether it is shown.
+    Point(domain::UnitCode),
+    /// A manual (published, changed or withdrawn).
+    Manual(i64),
+    /// Anything, e.g. an import: rebuild.
+    All,
 }

@@ -150,6 +150,12 @@ impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
         match e {
             AppError::Fields(f) => unprocessable(&f),
+            AppError::Invalid(problems) => invalid_fields(&problems),
+            AppError::Stale => ApiError::status(
+                StatusCode::PRECONDITION_FAILED,
+                "stale",
+                "มีผู้อื่นบันทึกการแก้ไขก่อนหน้านี้ กรุณาโหลดข้อมูลล่าสุด (GET) แล้วแก้ไขอีกครั้ง / Someone saved a change in between; fetch the current data (GET) and make your change on it",
+            ),
             AppError::WrongCredentials => ApiError::status(
                 StatusCode::UNAUTHORIZED,
                 "wrong_credentials",
@@ -214,6 +220,7 @@ impl From<AppError> for ApiError {
                     "code" => "ไม่พบหน่วยงานหรือรหัสนี้ / No unit, or no active code, has this code",
                     "user" => "ไม่ใช่สมาชิกของหน่วยงานนี้ / Not a member of this unit",
                     "id" => "ไม่พบโทเคนนี้ / No such token",
+                    "change" => "ไม่พบรายการแก้ไขนี้ในประวัติของจุดบริการนี้ / No such change in this service point's history",
                     _ => "ไม่พบสิ่งที่ระบุ / Nothing has this name",
                 },
             ),
@@ -236,6 +243,25 @@ fn field_errors(errors: &[(&'static str, FieldError)]) -> FieldErrors {
 
 pub(crate) fn unprocessable(errors: &[(&'static str, FieldError)]) -> ApiError {
     let fields = field_errors(errors);
+    let names: Vec<&str> = fields.keys().map(String::as_str).collect();
+    let message = format!("กรุณาแก้ไขข้อมูล / Please correct: {}", names.join(", "));
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_field",
+        &message,
+        fields,
+    )
+}
+
+/// 422 with each problem under its field, in Thai and English.
+pub(crate) fn invalid_fields(problems: &[domain::Problem]) -> ApiError {
+    let mut fields = FieldErrors::new();
+    for p in problems {
+        fields
+            .entry(p.field.clone())
+            .or_default()
+            .extend([p.th.clone(), p.en.clone()]);
+    }
     let names: Vec<&str> = fields.keys().map(String::as_str).collect();
     let message = format!("กรุณาแก้ไขข้อมูล / Please correct: {}", names.join(", "));
     ApiError::new(

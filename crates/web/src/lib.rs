@@ -18,10 +18,17 @@ mod views;
 
 use arc_swap::ArcSwap;
 use axum::Router;
-use directory::Directory;
+use directory::{Change, Directory};
+use domain::UnitCode;
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
-use storage::Db;
+use storage::{Db, PublicChange};
+
+/// Changed service points up to which a refresh updates the directory in place; past
+/// this, a rebuild (about 10 s at national scale) costs less than reading and applying
+/// them one by one.
+const MAX_INCREMENTAL_POINTS: usize = 5_000;
 
 pub use app::mail;
 pub use app::passwords::hash_password;
@@ -45,6 +52,8 @@ pub struct Config {
     pub secret_key: Option<String>,
     /// Sign-in with an OpenID Connect provider (the Thai Digital ID), when configured.
     pub oidc: Option<auth::oidc::OidcConfig>,
+    /// Where photos are kept unless `CITIZENINFO_S3_*` names an S3-compatible store.
+    pub media_dir: std::path::PathBuf,
 }
 
 impl Default for Config {
@@ -59,6 +68,7 @@ impl Default for Config {
             mail_dir: "citizeninfo-mail".into(),
             secret_key: None,
             oidc: None,
+            media_dir: "citizeninfo-media".into(),
         }
     }
 }
@@ -69,6 +79,8 @@ pub enum StartError {
     Storage(#[from] storage::StorageError),
     #[error(transparent)]
     Mail(#[from] mail::MailError),
+    #[error("photo store: {0}")]
+    Media(#[from] media::StoreError),
 }
 
 pub struct AppState {
@@ -77,6 +89,9 @@ pub struct AppState {
     pub app: app::App,
     pub config: Config,
     directory: ArcSwap<Directory>,
+    /// One refresh at a time: two that overlapped could store their versions in the
+    /// wrong order, an older directory over a newer one.
+    refreshing: tokio::sync::Mutex<()>,
     metrics: ops::Metrics,
     oidc: Option<auth::oidc::Oidc>,
     /// The Content-Security-Policy header, made once.
@@ -110,12 +125,21 @@ impl AppState {
         let csp = ops::content_security_policy(config.oidc.as_ref().map(|o| o.issuer.as_str()));
         let directory = Directory::build(db.snapshot().await?);
         release_freed_memory();
-        let app = app::App::new(db.clone(), mailer, config.base_url.clone(), citizen_key);
+        let media = media::Store::from_env(config.media_dir.clone())?;
+        tracing::info!(store = %media, "photos");
+        let app = app::App::new(
+            db.clone(),
+            mailer,
+            config.base_url.clone(),
+            citizen_key,
+            media,
+        );
         Ok(Arc::new(Self {
             db,
             app,
             config,
             directory: ArcSwap::from_pointee(directory),
+            refreshing: tokio::sync::Mutex::new(()),
             metrics: ops::Metrics::new(),
             csp,
             oidc,
@@ -126,20 +150,85 @@ impl AppState {
         self.directory.load()
     }
 
-    /// Rebuilds the read model when the stored data version has moved: another
-    /// instance, or a command line import, changed the data.
+    /// Brings the read model up to the stored data version when it has moved: this
+    /// instance's back office saved a change (it calls this right after the commit),
+    /// another instance did, or a command line import. When the versions since ours
+    /// changed service points only, and not too many, the directory is updated for
+    /// those points ([`Directory::apply`]: a few reads and about a millisecond of work
+    /// for one point); anything else (an import, a manual, a version whose changes
+    /// were not recorded) rebuilds it from a snapshot. True when a new directory was
+    /// stored.
     pub async fn refresh(&self) -> Result<bool, storage::StorageError> {
+        // The common case, nothing new, costs one indexed row and no lock.
         if self.db.data_version().await? == self.directory.load().version {
             return Ok(false);
         }
-        let dir = Directory::build(self.db.snapshot().await?);
-        tracing::info!(
-            version = dir.version,
-            service_points = dir.points.len(),
-            "directory reloaded"
-        );
-        self.directory.store(Arc::new(dir));
-        release_freed_memory();
+        let _turn = self.refreshing.lock().await;
+        // Read again under the lock: the refresh we waited for may have done it all.
+        let current = self.directory.load_full();
+        let (version, changes) = self.db.public_changes_since(current.version).await?;
+        if version == current.version {
+            return Ok(false);
+        }
+        let points: Option<Vec<UnitCode>> = changes
+            .iter()
+            .map(|c| match c {
+                PublicChange::Point(code) => Some(*code),
+                PublicChange::Manual(_) | PublicChange::All => None,
+            })
+            .collect();
+        let mut next = None;
+        if let Some(codes) = points.filter(|p| p.len() <= MAX_INCREMENTAL_POINTS) {
+            let public = self.db.public_points(&codes).await?;
+            let shown: HashSet<UnitCode> = public.iter().map(|p| p.code).collect();
+            let edits: Vec<Change> = public
+                .into_iter()
+                .map(Change::Upsert)
+                .chain(
+                    codes
+                        .iter()
+                        .filter(|c| !shown.contains(c))
+                        .map(|c| Change::Remove(*c)),
+                )
+                .collect();
+            let base = current.clone();
+            match tokio::task::spawn_blocking(move || base.apply(version, edits)).await {
+                Ok(Ok(dir)) => {
+                    tracing::debug!(version, service_points = codes.len(), "directory updated");
+                    next = Some(dir);
+                }
+                Ok(Err(e)) => tracing::info!(error = %e, "directory rebuilt instead of updated"),
+                Err(e) => tracing::error!(error = %e, "directory update failed; rebuilding"),
+            }
+        }
+        let rebuilt = next.is_none();
+        let next = match next {
+            Some(dir) => dir,
+            None => {
+                let snapshot = self.db.snapshot().await?;
+                let dir = tokio::task::spawn_blocking(move || Directory::build(snapshot))
+                    .await
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
+                tracing::info!(
+                    version = dir.version,
+                    service_points = dir.points.len(),
+                    "directory reloaded"
+                );
+                dir
+            }
+        };
+        let old = self.directory.swap(Arc::new(next));
+        drop(current);
+        // An update frees a few chunks, which the allocator reuses for the next. A
+        // rebuild frees a whole directory's worth of small blocks (when no reader holds
+        // the old one any more): off the request threads, and given back to the system
+        // after.
+        if rebuilt {
+            tokio::task::spawn_blocking(move || {
+                drop(old);
+                release_freed_memory();
+            });
+        }
         Ok(true)
     }
 
@@ -169,6 +258,8 @@ impl AppState {
         let state = self.clone();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(every);
+            // After a long rebuild, one check, not a burst of the ones it missed.
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             tick.tick().await;
             loop {
                 tick.tick().await;
@@ -280,4 +371,15 @@ pub fn router(state: Shared) -> Router {
         ))
         .layer(tower_http::compression::CompressionLayer::new())
         .with_state(state)
+}
+
+impl AppState {
+    /// After a back-office write has committed: brings this instance's read model up to
+    /// it at once, so that the public pages show the change on the next request. A
+    /// failure leaves it to the periodic refresh, and is logged.
+    pub async fn publish(&self) {
+        if let Err(e) = self.refresh().await {
+            tracing::warn!(error = %e, "directory not refreshed after a change");
+        }
+    }
 }

@@ -501,7 +501,8 @@ async fn start_provider(secret: &str, auth_method: &str, base: &str) -> Provider
     panic!("the OpenID provider did not start on port {port}");
 }
 
-/// Through the provider's own login and consent pages, back to the account page.
+/// Through the provider's own login and consent pages, back to the staff home, then
+/// the account page.
 async fn provider_login(c: &Client, base: &str, login: &str) {
     c.goto(&format!("{base}/signin")).await.unwrap();
     c.find(Locator::Css("a[href='/auth/oidc/start']"))
@@ -545,6 +546,9 @@ async fn provider_login(c: &Client, base: &str, login: &str) {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    // Signed in, the staff home; the account page from there.
+    wait_text(c, "h1", "ระบบจัดการข้อมูล").await;
+    c.goto(&format!("{base}/account")).await.unwrap();
     wait_text(c, "h1", "บัญชีของฉัน").await;
 }
 

@@ -17,6 +17,9 @@ const PROVINCE: &str = "0112140410100";
 const OTHER_DEPARTMENTS_OFFICE: &str = "0110030201101";
 const BANG_LAMUNG: &str = "0112140410104";
 const SATTAHIP: &str = "0112140410109";
+/// The service points of the two offices.
+const SATTAHIP_POINT: &str = "0112140410309";
+const BANG_LAMUNG_POINT: &str = "0112140410304";
 const PASSWORD: &str = "Chonburi2569";
 
 pub(crate) fn unit(code: &str) -> domain::UnitCode {
@@ -96,6 +99,25 @@ fn staff_routes() -> Vec<(String, String)> {
     out
 }
 
+/// A route of the document with its parameters filled in for one office: a point's
+/// routes get the office's service point, a unit's the office.
+fn concrete(path: &str, office: &str, point: &str, member: i64) -> String {
+    let code = if path.starts_with("/api/v1/staff/service-points/{code}") {
+        point
+    } else {
+        office
+    };
+    let uri = path
+        .replace("{code}", code)
+        .replace("{user}", &member.to_string())
+        .replace("{id}", "1");
+    // The one list that needs parameters: where a dropped pin is.
+    if uri == "/api/v1/staff/locate" {
+        return format!("{uri}?lat=12.9226&lon=100.98501");
+    }
+    uri
+}
+
 async fn walk(db: Db) {
     with_demo(&db).await;
     let (_, app) = app(&db).await;
@@ -115,10 +137,7 @@ async fn walk(db: Db) {
     for who in ["editora", "admina1"] {
         let c = cookie(&app, who).await;
         for (method, path) in &routes {
-            let uri = path
-                .replace("{code}", SATTAHIP)
-                .replace("{user}", &member_b.to_string())
-                .replace("{id}", "1");
+            let uri = concrete(path, SATTAHIP, SATTAHIP_POINT, member_b);
             let body =
                 matches!(method.as_str(), "PUT" | "POST").then(|| json!({ "role": "viewer" }));
             let r = send_json(&app, method, &uri, body.clone(), Some(&c)).await;
@@ -151,6 +170,26 @@ async fn walk(db: Db) {
             );
         }
     }
+    // A viewer of A reads and writes nothing: every write route on A is refused.
+    let viewer = person(&db, "viewera", false, Some((BANG_LAMUNG, "viewer"))).await;
+    let c = cookie(&app, "viewera").await;
+    for (method, path) in routes.iter().filter(|(m, p)| m != "GET" && p.contains('{')) {
+        let uri = concrete(path, BANG_LAMUNG, BANG_LAMUNG_POINT, viewer);
+        let r = send_json(
+            &app,
+            method,
+            &uri,
+            Some(json!({ "role": "viewer" })),
+            Some(&c),
+        )
+        .await;
+        assert_eq!(
+            r.status,
+            StatusCode::FORBIDDEN,
+            "viewer: {method} {uri}: {}",
+            r.body
+        );
+    }
     // Nothing changed at B.
     assert_eq!(db.members(&unit(SATTAHIP)).await.unwrap()[0].role, "editor");
     assert!(
@@ -165,7 +204,11 @@ async fn walk(db: Db) {
     let path = format!("/api/v1/staff/units/{BANG_LAMUNG}/members");
     let r = send_json(&app, "GET", &path, None, Some(&c)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert_eq!(r.json().as_array().unwrap().len(), 2);
+    assert_eq!(
+        r.json().as_array().unwrap().len(),
+        3,
+        "editor, administrator, viewer"
+    );
     let r = send_json(
         &app,
         "PUT",

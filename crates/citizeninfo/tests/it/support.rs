@@ -135,6 +135,7 @@ pub fn test_config() -> web::Config {
         mail_dir: std::env::temp_dir().join(unique("citizeninfo_mail")),
         secret_key: Some("test key for citizen IDs".into()),
         oidc: None,
+        media_dir: std::env::temp_dir().join(unique("citizeninfo_media")),
     }
 }
 

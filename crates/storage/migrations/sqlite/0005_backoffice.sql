@@ -13,6 +13,8 @@ ALTER TABLE service_points ADD COLUMN archived_at TEXT;
 -- district, a border office: data quality does not report it again.
 ALTER TABLE service_points ADD COLUMN pin_confirmed_district TEXT;
 ALTER TABLE manuals ADD COLUMN updated_by TEXT;
+-- A manual that needs no documents says so, as one without fees says "no fee".
+ALTER TABLE manuals ADD COLUMN no_documents BOOLEAN NOT NULL DEFAULT FALSE;
 
 -- Photos were addressed by position; deleting and reordering needs an identity.
 DROP TABLE service_point_photos;
@@ -70,4 +72,15 @@ CREATE TABLE expected_manuals (
     department_id BIGINT NOT NULL REFERENCES units (id) ON DELETE CASCADE,
     manual_key TEXT NOT NULL,
     PRIMARY KEY (department_id, manual_key)
+);
+
+-- A manual being written: the whole manual as JSON (the domain's Manual), one draft per
+-- key, until it is published as the next version in the manual tables.
+CREATE TABLE manual_drafts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    key TEXT NOT NULL UNIQUE,
+    owner_unit_id BIGINT NOT NULL REFERENCES units (id),
+    body TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    updated_by TEXT
 );

@@ -60,6 +60,10 @@ pub struct StaffPointLine {
     pub visible: bool,
     pub updated_at: DateTime<Utc>,
     pub updated_by: Option<String>,
+    /// When staff last confirmed the data is correct.
+    pub verified_at: Option<DateTime<Utc>>,
+    /// Archived: out of the public directory until restored.
+    pub archived: bool,
     /// The office's Authorize Code, only to those who may hand it out.
     pub authorize_code: Option<String>,
 }
@@ -159,6 +163,8 @@ pub async fn list(
             visible: l.visible,
             updated_at: l.updated_at,
             updated_by: l.updated_by,
+            verified_at: l.verified_at,
+            archived: l.archived,
             authorize_code: l.authorize_code,
         })
         .collect();

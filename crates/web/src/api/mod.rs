@@ -3,8 +3,12 @@
 
 mod auth;
 mod backoffice;
+mod catalogue;
 mod manuals;
 mod model;
+mod photos;
+mod points;
+mod quality;
 mod service_points;
 mod staff;
 mod units;
@@ -20,6 +24,7 @@ use utoipa_axum::routes;
 use crate::Shared;
 pub use crate::errors::ApiError;
 pub use model::*;
+pub(crate) use photos::{UPLOAD_LIMIT, read_upload};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -155,6 +160,27 @@ fn account_routes() -> OpenApiRouter<Shared> {
         .routes(routes!(staff::create_token, staff::list_tokens))
         .routes(routes!(staff::revoke_token))
         .routes(routes!(backoffice::list))
+        .routes(routes!(points::get_point, points::patch_point))
+        .routes(routes!(points::create_point))
+        .routes(routes!(points::archive))
+        .routes(routes!(points::restore))
+        .routes(routes!(points::verify))
+        .routes(routes!(points::history))
+        .routes(routes!(points::revert))
+        .routes(routes!(points::locate))
+        .routes(routes!(quality::quality))
+        .routes(routes!(catalogue::create))
+        .routes(routes!(catalogue::get_draft, catalogue::put_draft))
+        .routes(routes!(catalogue::publish))
+        .routes(routes!(catalogue::pin, catalogue::unpin))
+        .routes(routes!(catalogue::pin_all))
+        .routes(routes!(catalogue::expected))
+        .routes(routes!(photos::update, photos::delete))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(photos::upload))
+                .layer(axum::extract::DefaultBodyLimit::max(photos::UPLOAD_LIMIT)),
+        )
         .routes(routes!(staff::members))
         .routes(routes!(staff::set_role, staff::remove_member))
         .routes(routes!(staff::audit))
@@ -185,6 +211,7 @@ fn public_router() -> OpenApiRouter<Shared> {
         .routes(routes!(units::list))
         .routes(routes!(units::detail))
         .route("/api/v1/openapi.json", get(|| async { Json(openapi()) }))
+        .route("/media/{*key}", get(photos::file))
 }
 
 /// The document, built once.

@@ -6,6 +6,7 @@ mod browse;
 mod manual;
 mod search;
 mod service_point;
+mod staff;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -64,6 +65,35 @@ pub(crate) fn account_router(state: &Shared) -> Router<Shared> {
         .route("/auth/reset/request", post(account::reset_request))
         .route("/auth/oidc/start", get(account::oidc_start))
         .route("/auth/oidc/callback", get(account::oidc_callback))
+        .route("/staff", get(staff::home))
+        .route("/staff/service-points", get(staff::listing))
+        .route("/staff/quality", get(staff::quality))
+        .route("/staff/pins", get(staff::pins).post(staff::pin_all))
+        .route(
+            "/staff/service-points/{code}/manuals",
+            get(staff::point_pins),
+        )
+        .route(
+            "/staff/service-points/{code}/manuals/{id}/{action}",
+            post(staff::point_pin),
+        )
+        .route(
+            "/staff/service-points/{code}",
+            get(staff::edit_form).post(staff::edit_submit),
+        )
+        .route("/staff/service-points/{code}/history", get(staff::history))
+        .route("/staff/service-points/{code}/revert", post(staff::revert))
+        .route(
+            "/staff/service-points/{code}/photos",
+            post(staff::photo_upload).layer(axum::extract::DefaultBodyLimit::max(
+                crate::api::UPLOAD_LIMIT,
+            )),
+        )
+        .route(
+            "/staff/service-points/{code}/photos/{id}/{action}",
+            post(staff::photo_change),
+        )
+        .route("/staff/service-points/{code}/{action}", post(staff::action))
         .layer(crate::auth::session_layer(state))
 }
 

@@ -94,7 +94,7 @@ pub(crate) async fn oidc_callback(
                     FlowError::Internal("session could not be stored".into()),
                 );
             }
-            Redirect::to("/account").into_response()
+            Redirect::to("/staff").into_response()
         }
         Err(e) => failure(lang, &uri, e),
     }

@@ -32,7 +32,7 @@ pub(super) fn local(next: &str) -> String {
     if super::super::is_local_path(next) {
         next.to_owned()
     } else {
-        "/account".to_owned()
+        "/staff".to_owned()
     }
 }
 
@@ -75,7 +75,7 @@ pub(crate) async fn signin_form(
         &state,
         lang,
         &uri,
-        q.next.as_deref().unwrap_or("/account"),
+        q.next.as_deref().unwrap_or("/staff"),
         "",
         None,
         FieldErrors::new(),
