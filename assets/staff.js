@@ -17,11 +17,14 @@
   var where = document.getElementById('pin-in');
   var district = document.getElementById('district');
   var province = document.getElementById('province');
+  var asked = 0;
   function locate(p) {
+    // Only the answer to the latest question is shown: replies may come out of order.
+    var mine = ++asked;
     fetch('/api/v1/staff/locate?lat=' + p.lat.toFixed(6) + '&lon=' + p.lng.toFixed(6), { credentials: 'same-origin' })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (d) {
-        if (!where) { return; }
+        if (!where || mine !== asked) { return; }
         var th = document.documentElement.lang === 'th';
         if (!d) { where.textContent = '-'; return; }
         where.textContent = th ? ('อำเภอ' + d.name + ' จังหวัด' + d.province) : (d.name_en + ' district, ' + d.province_en);

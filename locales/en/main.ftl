@@ -350,3 +350,4 @@ bo-pinned = Pinned
 bo-pin-action = Pin
 bo-unpin = Unpin
 bo-pinned-all = Pinned to { $n } more service points
+verified-on = Confirmed correct by the office on

@@ -21,6 +21,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../../assets/app.js"),
     ),
     (
+        "staff.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../../assets/staff.js"),
+    ),
+    (
         "vendor/leaflet/leaflet.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../../../assets/vendor/leaflet/leaflet.js"),

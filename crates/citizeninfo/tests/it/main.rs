@@ -11,6 +11,7 @@ mod backoffice_pages;
 mod catalogue;
 mod connections;
 mod e2e;
+mod e2e_backoffice;
 mod hardening;
 mod pages;
 mod photos;

@@ -384,6 +384,19 @@ async fn creating_and_archiving(db: Db) {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.json()["verified_at"].is_string());
     assert!(get(&app, &public).await.json()["verified_at"].is_string());
+    // The page says so, with the date in the Buddhist era.
+    let page = get(&app, &format!("/sp/{code}")).await;
+    assert!(
+        page.body.contains("ยืนยันความถูกต้องของข้อมูลเมื่อ"),
+        "{}",
+        page.body
+    );
+    let be = chrono::Datelike::year(&domain::hours::bangkok_now(chrono::Utc::now())) + 543;
+    assert!(
+        page.body.contains(&be.to_string()),
+        "a BE year: {}",
+        page.body
+    );
 }
 on_both_databases!(
     creating_and_archiving_a_service_point,

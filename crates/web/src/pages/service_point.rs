@@ -37,6 +37,8 @@ pub(crate) struct PointView<'a> {
     photos: Vec<(String, &'a str, u32, u32)>,
     manuals: Vec<(i64, &'a str)>,
     updated: String,
+    /// When staff last confirmed the data is correct (Buddhist era in Thai).
+    verified: Option<String>,
     lat: String,
     lon: String,
     osm_url: String,
@@ -171,6 +173,9 @@ pub(crate) async fn page(
             .map(|m| (m.id, lang.pick(&m.title_th, &m.title_en)))
             .collect(),
         updated: views::date(lang, domain::hours::bangkok_now(sp.updated_at).date()),
+        verified: sp
+            .verified_at
+            .map(|v| views::date(lang, domain::hours::bangkok_now(v).date())),
         osm_url: format!("https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=16/{lat}/{lon}"),
         lat,
         lon,
