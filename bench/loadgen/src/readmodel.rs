@@ -31,6 +31,10 @@ struct Args {
     /// Service points in the national data (their codes are 904 and ten digits).
     #[arg(long, default_value_t = 80_000)]
     points: u64,
+    /// Only commit the edits, this many a second, for a portal serving the same file
+    /// to pick up as another instance's edits (its periodic refresh).
+    #[arg(long)]
+    write_only: Option<f64>,
 }
 
 fn status_kb(field: &str) -> u64 {
@@ -75,6 +79,98 @@ impl Rng {
     }
 }
 
+/// Edits as the back office makes them: one service point per transaction, with the
+/// bump of the data version and the row that names the point. Renames, moves, hides
+/// (the next edit shows the point again) and address changes in turn.
+struct Editor {
+    writer: sqlx::SqlitePool,
+    rng: Rng,
+    hidden: Option<String>,
+    points: u64,
+}
+
+impl Editor {
+    async fn connect(url: &str, points: u64) -> Result<Self> {
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(
+                SqliteConnectOptions::from_str(url)?.busy_timeout(Duration::from_secs(10)),
+            )
+            .await?;
+        Ok(Self {
+            writer,
+            rng: Rng(1),
+            hidden: None,
+            points,
+        })
+    }
+
+    async fn commit(&mut self, i: usize) -> Result<()> {
+        let (writer, rng, hidden) = (&self.writer, &mut self.rng, &mut self.hidden);
+        let (code, kind) = match hidden.take() {
+            // The point hidden by the edit before is shown again.
+            Some(code) => (code, 2),
+            None => (format!("904{:010}", rng.below(self.points)), i % 4),
+        };
+        let mut tx = writer.begin().await?;
+        let id: i64 = sqlx::query_scalar("SELECT id FROM units WHERE code = $1")
+            .bind(&code)
+            .fetch_one(&mut *tx)
+            .await
+            .with_context(|| format!("service point {code}"))?;
+        match kind {
+            0 => {
+                sqlx::query("UPDATE units SET name_th = name_th || $1 WHERE id = $2")
+                    .bind(format!(" {i}"))
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            1 => {
+                sqlx::query("UPDATE service_points SET lat = lat + 0.001, description_th = description_th || $1 WHERE unit_id = $2")
+                    .bind(format!(" {i}"))
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            2 => {
+                sqlx::query(
+                    "UPDATE service_points SET is_public = NOT is_public WHERE unit_id = $1",
+                )
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                let public: bool =
+                    sqlx::query_scalar("SELECT is_public FROM service_points WHERE unit_id = $1")
+                        .bind(id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                if !public {
+                    *hidden = Some(code.clone());
+                }
+            }
+            _ => {
+                sqlx::query("UPDATE service_points SET subdistrict = $1 WHERE unit_id = $2")
+                    .bind(format!("ตำบลที่ {i}"))
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        sqlx::query("UPDATE data_version SET version = version + 1 WHERE id = 1")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO public_changes (version, kind, key) SELECT version, 'point', $1 FROM data_version WHERE id = 1",
+        )
+        .bind(&code)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
 fn main() -> Result<()> {
     web::limit_allocator_arenas();
     let args = Args::parse();
@@ -86,6 +182,15 @@ fn main() -> Result<()> {
 
 async fn run(args: Args) -> Result<()> {
     let url = format!("sqlite://{}", args.database.display());
+    if let Some(rate) = args.write_only {
+        let mut editor = Editor::connect(&url, args.points).await?;
+        let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / rate));
+        for i in 0..args.edits {
+            tick.tick().await;
+            editor.commit(i).await?;
+        }
+        return Ok(());
+    }
     let db = storage::Db::connect(&url).await?;
     db.migrate().await?;
 
@@ -143,82 +248,22 @@ async fn run(args: Args) -> Result<()> {
         })
     };
 
-    // The back office's writes: its own connection, one point per transaction.
-    let writer = SqlitePoolOptions::new()
-        .max_connections(1)
-        .connect_with(SqliteConnectOptions::from_str(&url)?.busy_timeout(Duration::from_secs(10)))
-        .await?;
+    // The back office's writes, each followed by the refresh it calls after a save.
+    let mut editor = Editor::connect(&url, args.points).await?;
     let mut refreshes = Vec::new();
     let mut rss_max = rss_loaded;
-    let mut rng = Rng(1);
-    let mut hidden: Option<String> = None;
+    let mut rss_trace = Vec::new();
     for i in 0..args.edits {
-        let (code, kind) = match hidden.take() {
-            // The point hidden by the edit before is shown again.
-            Some(code) => (code, 2),
-            None => (format!("904{:010}", rng.below(args.points)), i % 4),
-        };
-        let mut tx = writer.begin().await?;
-        let id: i64 = sqlx::query_scalar("SELECT id FROM units WHERE code = $1")
-            .bind(&code)
-            .fetch_one(&mut *tx)
-            .await
-            .with_context(|| format!("service point {code}"))?;
-        match kind {
-            0 => {
-                sqlx::query("UPDATE units SET name_th = name_th || $1 WHERE id = $2")
-                    .bind(format!(" {i}"))
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            1 => {
-                sqlx::query("UPDATE service_points SET lat = lat + 0.001, description_th = description_th || $1 WHERE unit_id = $2")
-                    .bind(format!(" {i}"))
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            2 => {
-                sqlx::query(
-                    "UPDATE service_points SET is_public = NOT is_public WHERE unit_id = $1",
-                )
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-                let public: bool =
-                    sqlx::query_scalar("SELECT is_public FROM service_points WHERE unit_id = $1")
-                        .bind(id)
-                        .fetch_one(&mut *tx)
-                        .await?;
-                if !public {
-                    hidden = Some(code.clone());
-                }
-            }
-            _ => {
-                sqlx::query("UPDATE service_points SET subdistrict = $1 WHERE unit_id = $2")
-                    .bind(format!("ตำบลที่ {i}"))
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-        }
-        sqlx::query("UPDATE data_version SET version = version + 1 WHERE id = 1")
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(
-            "INSERT INTO public_changes (version, kind, key) SELECT version, 'point', $1 FROM data_version WHERE id = 1",
-        )
-        .bind(&code)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
+        editor.commit(i).await?;
         let t = Instant::now();
         let stored = state.refresh().await?;
         refreshes.push(ms(t.elapsed()));
         anyhow::ensure!(stored, "edit {i} did not reach the read model");
         if i % 50 == 0 {
             rss_max = rss_max.max(rss_mb());
+        }
+        if (i + 1) % 100 == 0 {
+            rss_trace.push((rss_mb() * 10.0).round() / 10.0);
         }
     }
     stop.store(true, Ordering::Relaxed);
@@ -273,6 +318,7 @@ async fn run(args: Args) -> Result<()> {
             "after_load": rss_loaded,
             "max_during_edits": rss_max.max(rss_after),
             "after_edits": rss_after,
+            "every_100_edits": rss_trace,
             "peak_before_full_builds": peak_before_builds,
             "peak_with_a_full_build_beside_the_loaded_one": rss_peak,
         },

@@ -3,6 +3,7 @@ use domain::geo::chord_for_km;
 use domain::{LatLon, distance_km};
 
 use crate::Directory;
+use crate::text::{rank, unrank};
 
 /// A search of the public service points. All filters are optional and combine.
 #[derive(Debug, Clone, Default)]
@@ -115,32 +116,37 @@ impl Directory {
         SearchResult { total, hits }
     }
 
-    /// Relevance order on the compact (document, score) pairs; only the page becomes
-    /// hits.
+    /// Relevance order on one number per match (see `text::rank`); only the page
+    /// becomes hits.
     fn relevant(&self, q: &Query, text: &str, page: Page) -> SearchResult {
-        let mut matches = self.point_text.search(
-            text,
-            |d| [&self.points[d].point.name_th, &self.points[d].point.name_en],
-            |d| self.key(d as usize),
-        );
-        matches.retain(|(d, _)| self.passes(q, *d as usize));
-        let k = (page.skip + page.per_page).min(matches.len());
         // Ties keep the order of codes, so results are stable.
-        top(&mut matches, k, |a, b| {
-            b.1.total_cmp(&a.1)
-                .then_with(|| self.key(a.0 as usize).cmp(&self.key(b.0 as usize)))
-        });
-        let hits = matches[..k]
+        let mut ranked: Vec<u128> = self
+            .point_text
+            .search(
+                text,
+                |d| [&self.points[d].point.name_th, &self.points[d].point.name_en],
+                |d| self.key(d as usize),
+            )
+            .into_iter()
+            .filter(|(d, _)| self.passes(q, *d as usize))
+            .map(|(d, s)| rank(s, self.key(d as usize), d))
+            .collect();
+        let k = (page.skip + page.per_page).min(ranked.len());
+        top(&mut ranked, k, u128::cmp);
+        let hits = ranked[..k]
             .iter()
             .skip(page.skip)
-            .map(|(d, s)| Hit {
-                index: *d as usize,
-                score: *s,
-                distance_km: None,
+            .map(|r| {
+                let (d, score) = unrank(*r);
+                Hit {
+                    index: d as usize,
+                    score,
+                    distance_km: None,
+                }
             })
             .collect();
         SearchResult {
-            total: matches.len(),
+            total: ranked.len(),
             hits,
         }
     }

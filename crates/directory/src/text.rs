@@ -79,6 +79,21 @@ impl Words {
     }
 }
 
+/// A document's place in relevance order as one number: higher scores first, then the
+/// caller's key (below 2^44: a 13-digit code fits), then the document (below 2^24).
+/// Selecting the best of ten thousand equal scores compares these directly instead of
+/// looking up two keys per comparison. Scores are never negative, and the bits of
+/// non-negative floats order as the floats do.
+pub(crate) fn rank(score: f32, key: u64, doc: u32) -> u128 {
+    debug_assert!(score >= 0.0 && key < 1 << 44 && doc < 1 << 24);
+    (u128::from(!score.to_bits()) << 96) | (u128::from(key) << 24) | u128::from(doc)
+}
+
+/// The document and score of a [`rank`].
+pub(crate) fn unrank(r: u128) -> (u32, f32) {
+    ((r & 0xff_ffff) as u32, f32::from_bits(!((r >> 96) as u32)))
+}
+
 /// A needle to look for in titles. Thai has no case and normalised Thai needs no folding,
 /// so titles are folded (an allocation each) only for needles with Latin letters or
 /// digits, such as "OTOP".
@@ -377,9 +392,9 @@ impl TextIndex {
         let needle = TitleNeedle::new(&phrase);
         let checked = out.len().min(PHRASE_CHECKS);
         if checked < out.len() {
-            out.select_nth_unstable_by(checked, |a, b| {
-                b.1.total_cmp(&a.1).then_with(|| key(a.0).cmp(&key(b.0)))
-            });
+            let mut ranked: Vec<u128> = out.iter().map(|(d, s)| rank(*s, key(*d), *d)).collect();
+            ranked.select_nth_unstable(checked);
+            out = ranked.into_iter().map(unrank).collect();
         }
         for (doc, score) in &mut out[..checked] {
             if needle.in_any(title(*doc as usize)) {
@@ -469,6 +484,23 @@ mod tests {
         assert!(ix.search("ไม่มีคำนี้ในระบบแน่นอน").is_empty());
         // Three words of four are enough for a longer query.
         assert_eq!(ids(ix.search("ตรวจรักษาผู้ป่วยนอกเวลา")), vec![2]);
+    }
+
+    #[test]
+    fn ranks_order_by_score_then_key() {
+        let mut r = vec![
+            rank(1.5, 7, 3),
+            rank(2.0, 9, 1),
+            rank(1.5, 2, 8),
+            rank(0.0, 0, 0),
+        ];
+        r.sort_unstable();
+        let order: Vec<(u32, f32)> = r.into_iter().map(unrank).collect();
+        assert_eq!(order, vec![(1, 2.0), (8, 1.5), (3, 1.5), (0, 0.0)]);
+        assert_eq!(
+            unrank(rank(3.25, (1 << 44) - 1, (1 << 24) - 1)),
+            ((1 << 24) - 1, 3.25)
+        );
     }
 
     #[test]

@@ -100,6 +100,8 @@ async fn create_bucket(endpoint: &str, name: &str) {
         "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">\
          <LocationConstraint>{REGION}</LocationConstraint></CreateBucketConfiguration>"
     );
+    // The store installs the TLS provider when made; this client comes first.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let response = reqwest::Client::builder()
         .no_proxy()
         .build()

@@ -477,11 +477,14 @@ fn openapi_document_lists_every_answer_and_how_to_sign_in() {
         "POST /api/v1/me/units",
         "POST /api/v1/me/password",
     ];
+    // Routes with bounded work (password hashing; photos decoded one per core) that
+    // answer 503 when it is at capacity.
     let hashing = [
         "POST /api/v1/auth/signup",
         "POST /api/v1/auth/login",
         "POST /api/v1/auth/password-reset/confirm",
         "POST /api/v1/me/password",
+        "POST /api/v1/staff/service-points/{code}/photos",
     ];
     // Bodies the server takes or refuses whole, with no rule on a single field.
     let no_field_rules = [

@@ -25,6 +25,23 @@ fn code_of(code: &str) -> Result<UnitCode, ApiError> {
     })
 }
 
+/// A manual key as the path gives it: lower-case letters, digits and dashes.
+fn key_of(key: &str) -> Result<String, ApiError> {
+    let ok = !key.is_empty()
+        && key.len() <= 60
+        && key
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if ok {
+        Ok(key.to_owned())
+    } else {
+        Err(ApiError::invalid(FieldErrors::from([(
+            "key".to_owned(),
+            vec!["รหัสคู่มือใช้ได้เฉพาะอักษรภาษาอังกฤษตัวเล็ก ตัวเลข และ - / A manual key has lower-case letters, digits and dashes".to_owned()],
+        )])))
+    }
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewDraft {
     /// The department that owns the manual (13 digits).
@@ -109,6 +126,7 @@ pub async fn create(
     security(("session" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "The draft", body = DraftOut),
+        (status = 400, description = "`invalid_parameter`: not a manual key (lower-case letters, digits, dashes, at most 60)", body = ApiError),
         (status = 401, description = "`unauthenticated`: no valid session cookie or API token", body = ApiError),
         (status = 403, description = "`forbidden`: not an administrator of its department", body = ApiError),
         (status = 404, description = "`not_found`: no draft has this key", body = ApiError),
@@ -129,7 +147,7 @@ pub async fn get_draft(
     security(("session" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "The draft with what its checks say", body = DraftOut),
-        (status = 400, description = "`invalid_body`: not JSON of this shape", body = ApiError),
+        (status = 400, description = "`invalid_parameter`: not a manual key; `invalid_body`: not JSON of this shape", body = ApiError),
         (status = 401, description = "`unauthenticated`: no valid session cookie or API token", body = ApiError),
         (status = 403, description = "`forbidden`: not an administrator of its department", body = ApiError),
         (status = 404, description = "`not_found`: no manual or draft has this key", body = ApiError),
@@ -142,6 +160,7 @@ pub async fn put_draft(
     ApiPath(key): ApiPath<String>,
     body: Result<Json<DraftChange>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<DraftOut>, ApiError> {
+    let key = key_of(&key)?;
     // The owner: the draft's, else the published manual's.
     let owner = match state.db.draft(&key).await.map_err(ApiError::internal)? {
         Some(d) => d.owner_unit_id,
@@ -183,6 +202,7 @@ pub struct Published {
     security(("session" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "Published", body = Published),
+        (status = 400, description = "`invalid_parameter`: not a manual key (lower-case letters, digits, dashes, at most 60)", body = ApiError),
         (status = 401, description = "`unauthenticated`: no valid session cookie or API token", body = ApiError),
         (status = 403, description = "`forbidden`: not an administrator of its department", body = ApiError),
         (status = 404, description = "`not_found`: no draft has this key", body = ApiError),
@@ -193,6 +213,7 @@ pub async fn publish(
     staff: Staff,
     ApiPath(key): ApiPath<String>,
 ) -> Result<Json<Published>, ApiError> {
+    let key = key_of(&key)?;
     let id = app::manuals::publish(&state.app, &staff, &key).await?;
     state.publish().await;
     Ok(Json(Published { id }))

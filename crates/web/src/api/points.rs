@@ -67,6 +67,7 @@ pub struct PhoneIn {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct PeriodIn {
     /// ISO weekday, 1 = Monday … 7 = Sunday.
+    #[schema(minimum = 1, maximum = 7)]
     pub weekday: u8,
     /// `HH:MM`
     pub opens: String,
@@ -853,6 +854,8 @@ pub struct LocateParams {
         (status = 200, description = "The district, or `null` at sea or abroad", body = Option<DistrictOut>),
         (status = 400, description = "`invalid_parameter`: `lat` or `lon` missing or not a number", body = ApiError),
         (status = 401, description = "`unauthenticated`: no valid session cookie or API token", body = ApiError),
+        (status = 403, description = "`forbidden`: never; any member of staff may ask", body = ApiError),
+        (status = 404, description = "`not_found`: never; a pin at sea is `null`", body = ApiError),
     ))]
 pub async fn locate(
     _staff: Staff,

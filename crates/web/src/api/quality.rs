@@ -29,6 +29,9 @@ pub struct QualityParams {
     /// Only this check: `pin_outside_district`, `pin_outside_thailand`, `likely_duplicate`,
     /// `missing_hours`, `missing_phone`, `missing_photo`, `expected_manuals_missing`,
     /// `not_verified`.
+    #[param(
+        pattern = "^(pin_outside_district|pin_outside_thailand|likely_duplicate|missing_hours|missing_phone|missing_photo|expected_manuals_missing|not_verified)$"
+    )]
     pub check: Option<String>,
     /// 1-based page number, at most 10000.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 10000)]
@@ -143,6 +146,8 @@ pub(crate) fn filter_of(
         (status = 200, description = "Counts and a page of findings", body = QualityReport),
         (status = 400, description = "`invalid_parameter`: a filter, check or page is refused; `fields` names it", body = ApiError),
         (status = 401, description = "`unauthenticated`: no valid session cookie or API token", body = ApiError),
+        (status = 403, description = "`forbidden`: never; the report is narrowed to the caller's scope", body = ApiError),
+        (status = 404, description = "`not_found`: never", body = ApiError),
     ))]
 pub async fn quality(
     State(state): State<Shared>,
