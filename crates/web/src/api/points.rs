@@ -29,6 +29,17 @@ fn point_code(code: &str) -> Result<UnitCode, ApiError> {
     })
 }
 
+/// A small whole number, also written as `4.0` (JSON does not tell the two apart);
+/// anything else is 0, which the rules refuse with the field named.
+fn whole_number<'de, D: Deserializer<'de>>(d: D) -> Result<u8, D::Error> {
+    let n = f64::deserialize(d)?;
+    Ok(if n.fract() == 0.0 && (0.0..=255.0).contains(&n) {
+        n as u8
+    } else {
+        0
+    })
+}
+
 /// `null` clears a field; leaving it out keeps it.
 fn nullable<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
     Option::<String>::deserialize(d).map(Some)
@@ -68,6 +79,7 @@ pub struct PhoneIn {
 pub struct PeriodIn {
     /// ISO weekday, 1 = Monday … 7 = Sunday.
     #[schema(minimum = 1, maximum = 7)]
+    #[serde(deserialize_with = "whole_number")]
     pub weekday: u8,
     /// `HH:MM`
     pub opens: String,
@@ -83,10 +95,13 @@ pub struct RangeIn {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ExceptionIn {
-    pub date: NaiveDate,
+    /// `YYYY-MM-DD`
+    #[schema(format = Date, value_type = String)]
+    pub date: String,
     /// The same day to this date (inclusive), for a closure of several days.
     #[serde(default)]
-    pub until: Option<NaiveDate>,
+    #[schema(format = Date, value_type = Option<String>)]
+    pub until: Option<String>,
     /// Empty: closed.
     #[serde(default)]
     pub periods: Vec<RangeIn>,
@@ -177,8 +192,22 @@ fn hours_of(
                 )
             })
             .collect();
-        let until = e.until.unwrap_or(e.date);
-        let days = (until - e.date).num_days();
+        let day = |v: &str| NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").ok();
+        let (Some(date), Some(until)) = (
+            day(&e.date),
+            e.until
+                .as_deref()
+                .filter(|u| !u.trim().is_empty())
+                .map_or(day(&e.date), day),
+        ) else {
+            problems.push(Problem::new(
+                f,
+                "วันที่ต้องอยู่ในรูปแบบ ปปปป-ดด-วว (ค.ศ.) เช่น 2027-01-04",
+                "A date is written YYYY-MM-DD, e.g. 2027-01-04",
+            ));
+            continue;
+        };
+        let days = (until - date).num_days();
         if !(0..=MAX_RANGE_DAYS).contains(&days) {
             problems.push(Problem::new(
                 f,
@@ -189,7 +218,7 @@ fn hours_of(
         }
         for d in 0..=days {
             exceptions.push(HoursException {
-                date: e.date + chrono::Duration::days(d),
+                date: date + chrono::Duration::days(d),
                 periods: ranges.clone(),
                 note: e.note.clone(),
             });
