@@ -3,7 +3,7 @@ use domain::geo::chord_for_km;
 use domain::{LatLon, distance_km};
 
 use crate::Directory;
-use crate::text::{rank, unrank};
+use crate::text::{rank, unrank, with_ranked};
 
 /// A search of the public service points. All filters are optional and combine.
 #[derive(Debug, Clone, Default)]
@@ -49,6 +49,15 @@ impl Directory {
     }
 
     fn passes(&self, q: &Query, i: usize) -> bool {
+        // Most searches have no filter: then no entry needs reading.
+        if q.unit.is_none()
+            && q.manual.is_none()
+            && q.province.is_none()
+            && q.district.is_none()
+            && q.open_at.is_none()
+        {
+            return true;
+        }
         let p = &self.points[i];
         q.unit.is_none_or(|u| p.ancestors.contains(&(u as u32)))
             && q.manual.is_none_or(|m| p.point.manuals.contains(&m))
@@ -119,60 +128,61 @@ impl Directory {
     /// Relevance order on one number per match (see `text::rank`); only the page
     /// becomes hits.
     fn relevant(&self, q: &Query, text: &str, page: Page) -> SearchResult {
-        // Ties keep the order of codes, so results are stable.
-        let mut ranked: Vec<u128> = self
-            .point_text
-            .search(
+        with_ranked(|ranked| {
+            // Ties keep the order of codes, so results are stable.
+            self.point_text.search_ranked(
                 text,
                 |d| [&self.points[d].point.name_th, &self.points[d].point.name_en],
                 |d| self.key(d as usize),
-            )
-            .into_iter()
-            .filter(|(d, _)| self.passes(q, *d as usize))
-            .map(|(d, s)| rank(s, self.key(d as usize), d))
-            .collect();
-        let k = (page.skip + page.per_page).min(ranked.len());
-        top(&mut ranked, k, u128::cmp);
-        let hits = ranked[..k]
-            .iter()
-            .skip(page.skip)
-            .map(|r| {
-                let (d, score) = unrank(*r);
-                Hit {
-                    index: d as usize,
-                    score,
-                    distance_km: None,
-                }
-            })
-            .collect();
-        SearchResult {
-            total: ranked.len(),
-            hits,
-        }
+                ranked,
+            );
+            ranked.retain(|r| self.passes(q, unrank(*r).0 as usize));
+            let k = (page.skip + page.per_page).min(ranked.len());
+            top(ranked, k, u128::cmp);
+            let hits = ranked[..k]
+                .iter()
+                .skip(page.skip)
+                .map(|r| {
+                    let (d, score) = unrank(*r);
+                    Hit {
+                        index: d as usize,
+                        score,
+                        distance_km: None,
+                    }
+                })
+                .collect();
+            SearchResult {
+                total: ranked.len(),
+                hits,
+            }
+        })
     }
 
     /// Filters alone list in code order. The keys are read once, in slot order, rather
     /// than twice per comparison while selecting among tens of thousands.
     fn in_code_order(&self, q: &Query, page: Page) -> SearchResult {
-        let mut keyed: Vec<(u64, u32)> = (0..self.points.len())
-            .filter(|i| self.passes(q, *i))
-            .map(|i| (self.key(i), i as u32))
-            .collect();
-        let k = (page.skip + page.per_page).min(keyed.len());
-        top(&mut keyed, k, |a, b| a.0.cmp(&b.0));
-        let hits = keyed[..k]
-            .iter()
-            .skip(page.skip)
-            .map(|(_, i)| Hit {
-                index: *i as usize,
-                score: 0.0,
-                distance_km: None,
-            })
-            .collect();
-        SearchResult {
-            total: keyed.len(),
-            hits,
-        }
+        with_ranked(|ranked| {
+            ranked.extend(
+                (0..self.points.len())
+                    .filter(|i| self.passes(q, *i))
+                    .map(|i| rank(0.0, self.key(i), i as u32)),
+            );
+            let k = (page.skip + page.per_page).min(ranked.len());
+            top(ranked, k, u128::cmp);
+            let hits = ranked[..k]
+                .iter()
+                .skip(page.skip)
+                .map(|r| Hit {
+                    index: unrank(*r).0 as usize,
+                    score: 0.0,
+                    distance_km: None,
+                })
+                .collect();
+            SearchResult {
+                total: ranked.len(),
+                hits,
+            }
+        })
     }
 
     /// Text and a place: the matches, nearest first.

@@ -89,6 +89,21 @@ pub(crate) fn rank(score: f32, key: u64, doc: u32) -> u128 {
     (u128::from(!score.to_bits()) << 96) | (u128::from(key) << 24) | u128::from(doc)
 }
 
+thread_local! {
+    static RANKED: std::cell::RefCell<Vec<u128>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// A per-thread buffer for ranks, empty on entry: a fresh one for every query would be
+/// a large allocation each time (a sixth of a text query's time went to the allocator).
+pub(crate) fn with_ranked<R>(f: impl FnOnce(&mut Vec<u128>) -> R) -> R {
+    RANKED.with_borrow_mut(|ranked| {
+        ranked.clear();
+        let out = f(ranked);
+        ranked.clear();
+        out
+    })
+}
+
 /// The document and score of a [`rank`].
 pub(crate) fn unrank(r: u128) -> (u32, f32) {
     ((r & 0xff_ffff) as u32, f32::from_bits(!((r >> 96) as u32)))
@@ -137,25 +152,29 @@ struct Scratch {
 }
 
 impl Scratch {
-    /// Documents matching the most words, if that is at least `needed`, with their score.
+    /// Documents matching the most words, if that is at least `needed`, with their
+    /// score, each given to `found`; false if none is.
     fn accumulate(
         &mut self,
         docs: usize,
         lists: &[(&Sorted<u32>, f32)],
         needed: usize,
-    ) -> Option<Vec<(u32, f32)>> {
+        mut found: impl FnMut(u32, f32),
+    ) -> bool {
         if self.scores.len() < docs {
             self.scores.resize(docs, 0.0);
             self.counts.resize(docs, 0);
         }
         for (list, idf) in lists {
-            for posting in list.blocks().iter().flat_map(|b| b.iter()) {
-                let (doc, w) = unpack(*posting);
-                if self.counts[doc] == 0 {
-                    self.touched.push(doc as u32);
+            for block in list.blocks() {
+                for posting in block.iter() {
+                    let (doc, w) = unpack(*posting);
+                    if self.counts[doc] == 0 {
+                        self.touched.push(doc as u32);
+                    }
+                    self.scores[doc] += idf * w;
+                    self.counts[doc] = self.counts[doc].saturating_add(1);
                 }
-                self.scores[doc] += idf * w;
-                self.counts[doc] = self.counts[doc].saturating_add(1);
             }
         }
         let best = self
@@ -164,18 +183,19 @@ impl Scratch {
             .map(|d| self.counts[*d as usize])
             .max()
             .unwrap_or(0);
-        let out = ((best as usize) >= needed).then(|| {
-            self.touched
-                .iter()
-                .filter(|d| self.counts[**d as usize] == best)
-                .map(|d| (*d, self.scores[*d as usize]))
-                .collect()
-        });
+        let any = (best as usize) >= needed;
+        if any {
+            for d in &self.touched {
+                if self.counts[*d as usize] == best {
+                    found(*d, self.scores[*d as usize]);
+                }
+            }
+        }
         for d in self.touched.drain(..) {
             self.scores[d as usize] = 0.0;
             self.counts[d as usize] = 0;
         }
-        out
+        any
     }
 }
 
@@ -351,11 +371,26 @@ impl TextIndex {
         title: impl Fn(usize) -> [&'t str; 2],
         key: impl Fn(u32) -> u64,
     ) -> Vec<(u32, f32)> {
+        let mut ranked = Vec::new();
+        self.search_ranked(query, title, key, &mut ranked);
+        ranked.into_iter().map(unrank).collect()
+    }
+
+    /// [`TextIndex::search`] into `ranked` (empty on entry), each match as its
+    /// [`rank`]: the caller selects a page of them with no further lookups, and a
+    /// query makes no allocation of its own size.
+    pub(crate) fn search_ranked<'t>(
+        &self,
+        query: &str,
+        title: impl Fn(usize) -> [&'t str; 2],
+        key: impl Fn(u32) -> u64,
+        ranked: &mut Vec<u128>,
+    ) {
         let mut words = tokens(query);
         words.sort();
         words.dedup();
         if words.is_empty() {
-            return Vec::new();
+            return;
         }
         let n = self.len().max(1) as f32;
         let mut lists: Vec<(&Sorted<u32>, f32)> = words
@@ -364,7 +399,7 @@ impl TextIndex {
             .map(|list| (list, (1.0 + n / list.len() as f32).ln()))
             .collect();
         if lists.is_empty() {
-            return self.substring(query, &title);
+            return self.substring(query, &title, &key, ranked);
         }
         let mut words_len = words.len();
         // Words in most documents ("อำเภอ", "ประชาชน" in every description) say little
@@ -380,44 +415,49 @@ impl TextIndex {
         } else {
             words_len
         };
-        let out = SCRATCH.with_borrow_mut(|scratch| scratch.accumulate(self.len(), &lists, needed));
-        let Some(mut out) = out else {
-            return self.substring(query, &title);
-        };
+        let found = SCRATCH.with_borrow_mut(|scratch| {
+            scratch.accumulate(self.len(), &lists, needed, |d, s| {
+                ranked.push(rank(s, key(d), d))
+            })
+        });
+        if !found {
+            return self.substring(query, &title, &key, ranked);
+        }
         // A document whose title holds the query as typed, in one piece, ranks higher.
         // Only the best-scoring candidates are checked: Thai UTF-8 repeats the same lead
         // bytes, which makes substring search slow, and a title holding the whole query
         // also holds its words, so it is among them.
         let phrase = normalize(query.trim());
         let needle = TitleNeedle::new(&phrase);
-        let checked = out.len().min(PHRASE_CHECKS);
-        if checked < out.len() {
-            let mut ranked: Vec<u128> = out.iter().map(|(d, s)| rank(*s, key(*d), *d)).collect();
+        let checked = ranked.len().min(PHRASE_CHECKS);
+        if checked < ranked.len() {
             ranked.select_nth_unstable(checked);
-            out = ranked.into_iter().map(unrank).collect();
         }
-        for (doc, score) in &mut out[..checked] {
-            if needle.in_any(title(*doc as usize)) {
-                *score *= 1.5;
+        for r in &mut ranked[..checked] {
+            let (doc, score) = unrank(*r);
+            if needle.in_any(title(doc as usize)) {
+                *r = rank(score * 1.5, key(doc), doc);
             }
         }
-        out
     }
 
     fn substring<'t>(
         &self,
         query: &str,
         title: &impl Fn(usize) -> [&'t str; 2],
-    ) -> Vec<(u32, f32)> {
+        key: &impl Fn(u32) -> u64,
+        ranked: &mut Vec<u128>,
+    ) {
         let needle = normalize(query.trim());
         if needle.chars().count() < 2 {
-            return Vec::new();
+            return;
         }
         let needle = TitleNeedle::new(&needle);
-        (0..self.docs)
-            .filter(|d| needle.in_any(title(*d)))
-            .map(|d| (d as u32, 0.5))
-            .collect()
+        ranked.extend(
+            (0..self.docs as u32)
+                .filter(|d| needle.in_any(title(*d as usize)))
+                .map(|d| rank(0.5, key(d), d)),
+        );
     }
 }
 
