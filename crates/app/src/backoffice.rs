@@ -72,6 +72,46 @@ pub async fn service_points(app: &App, caller: &Caller, filter: &Filter) -> Resu
     ))
 }
 
+/// The listing as the spreadsheet of `domain::point_sheet`: the header and, for each
+/// line the filter keeps, every column, so that the file imports back unchanged.
+pub async fn sheet(
+    app: &App,
+    caller: &Caller,
+    filter: &Filter,
+) -> Result<(Vec<String>, Vec<Vec<String>>)> {
+    use domain::point_sheet::{COLUMNS, Info, PointLine, write_line};
+    let lines = service_points(app, caller, filter).await?;
+    let points = app.db.sheet_points().await?;
+    let by_code: HashMap<&str, &storage::SheetPoint> =
+        points.iter().map(|p| (p.code.as_str(), p)).collect();
+    let name = |n: &Option<Named>| n.as_ref().map(|n| n.name.clone()).unwrap_or_default();
+    let mut rows = Vec::with_capacity(lines.len());
+    for l in &lines {
+        let Some(p) = by_code.get(l.code.as_str()) else {
+            continue;
+        };
+        rows.push(write_line(&PointLine {
+            code: &p.code,
+            unit: &p.unit,
+            state: &p.state,
+            revision: p.revision,
+            pin_confirmed: p.pin_confirmed_district.is_some(),
+            info: Info {
+                ministry: name(&l.ministry),
+                department: name(&l.department),
+                unit: name(&l.unit),
+                // The date in Asia/Bangkok (UTC+7, no daylight saving), Buddhist era.
+                edited: domain::thai_date::short_th(
+                    (l.updated_at + chrono::Duration::hours(7)).date_naive(),
+                ),
+                edited_by: l.updated_by.clone().unwrap_or_default(),
+                authorize_code: l.authorize_code.clone().unwrap_or_default(),
+            },
+        }));
+    }
+    Ok((COLUMNS.iter().map(|c| c.header()).collect(), rows))
+}
+
 /// The table from the tree: pure, so that scope and filters are tested on their own.
 pub fn lines(
     tree: &StaffTree,

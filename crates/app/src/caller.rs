@@ -27,6 +27,13 @@ pub enum Via {
 pub struct Caller {
     pub user: UserRow,
     pub via: Via,
+    /// Holds a role that edits somewhere (editor, administrator or supervisor): whom
+    /// edit-only pages such as the import are offered to. Each use case still checks
+    /// the right on its own unit.
+    pub may_edit: bool,
+    /// Administers or supervises a department or a ministry: whom the manual catalogue
+    /// is offered to. Each use case still checks the right on the manual's department.
+    pub may_write_catalogue: bool,
 }
 
 /// What a caller holds on a unit, once checked.
@@ -84,6 +91,8 @@ impl Caller {
                 password_changed_at: None,
             },
             via: Via::Cli,
+            may_edit: true,
+            may_write_catalogue: true,
         }
     }
 
@@ -94,7 +103,15 @@ impl Caller {
             .user_by_id(user)
             .await?
             .ok_or(AppError::Unauthenticated)?;
-        Ok(Caller { user, via })
+        let may_edit = user.is_system_admin || app.db.holds_editing_role(user.id).await?;
+        let may_write_catalogue =
+            user.is_system_admin || app.db.holds_catalogue_role(user.id).await?;
+        Ok(Caller {
+            user,
+            via,
+            may_edit,
+            may_write_catalogue,
+        })
     }
 
     /// Refuses what only a signed-in session may do (tokens, password, deletion).

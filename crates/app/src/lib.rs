@@ -5,7 +5,9 @@
 pub mod accounts;
 pub mod backoffice;
 pub mod caller;
+pub mod catalogue_history;
 pub mod error;
+pub mod import;
 mod limits;
 pub mod mail;
 pub mod manuals;

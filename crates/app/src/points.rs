@@ -102,7 +102,7 @@ fn check_pin(s: &PointState, confirmed: bool) -> std::result::Result<Option<Stri
 }
 
 /// All the checks of a save; the confirmed district to record when they pass.
-fn validate(s: &PointState, confirmed: bool) -> Result<Option<String>> {
+pub(crate) fn validate(s: &PointState, confirmed: bool) -> Result<Option<String>> {
     let mut problems = point_edit::check(s);
     let pin = if problems
         .iter()
@@ -153,7 +153,7 @@ fn json(s: &PointState) -> Result<String> {
     serde_json::to_string(s).map_err(AppError::internal)
 }
 
-fn change<'a>(
+pub(crate) fn change<'a>(
     caller: &'a Caller,
     unit_id: i64,
     action: &'a str,

@@ -41,6 +41,18 @@ pub enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// Create or update service points from the back office's spreadsheet (the staff
+    /// listing's CSV or XLSX export), as the console operator: every line is checked as
+    /// the form checks a save, and nothing is written unless every line passes.
+    Import {
+        #[arg(long, value_enum)]
+        format: ImportFormat,
+        /// The file (its kind is checked by its content, not its name).
+        file: PathBuf,
+        /// Check every line and report, writing nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Write the public directory (public service points only).
     Export {
         #[arg(long, value_enum)]
@@ -210,6 +222,12 @@ pub enum AdminCommand {
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum ImportFormat {
+    Csv,
+    Xlsx,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
 pub enum ExportFormat {
     Csv,
     Geojson,
@@ -301,6 +319,73 @@ pub async fn issue_codes(db: &Db, root: &domain::UnitCode) -> Result<Vec<storage
         .map_err(explain)
 }
 
+/// Imports a spreadsheet as the operator at the console: progress on standard error
+/// every 1,000 lines, the summary and the refused lines as a table on `out`. An error
+/// when any line is refused (nothing is then written).
+pub async fn import(
+    db: &Db,
+    bytes: &[u8],
+    format: ImportFormat,
+    dry_run: bool,
+    out: &mut dyn std::io::Write,
+) -> Result<app::import::Report> {
+    let app = app::App::for_console(db.clone());
+    let format = match format {
+        ImportFormat::Csv => app::import::Format::Csv,
+        ImportFormat::Xlsx => app::import::Format::Xlsx,
+    };
+    let started = std::time::Instant::now();
+    let report = app::import::run(
+        &app,
+        &app::Caller::console(),
+        bytes,
+        Some(format),
+        dry_run,
+        app::import::Limits::CONSOLE,
+        &mut |stage, n| eprintln!("{stage} {n} rows…"),
+    )
+    .await
+    .map_err(explain)?;
+    writeln!(
+        out,
+        "{}rows {} · created {} · updated {} · unchanged {} · refused {} ({:.1} s)",
+        if dry_run { "dry run: " } else { "" },
+        report.rows,
+        report.created,
+        report.updated,
+        report.unchanged,
+        report.refused_rows,
+        started.elapsed().as_secs_f64()
+    )?;
+    if !report.refusals.is_empty() {
+        let width = report
+            .refusals
+            .iter()
+            .map(|r| r.column.chars().count())
+            .max()
+            .unwrap_or(0);
+        writeln!(out, "{:>6} │ {:width$} │ why", "row", "column")?;
+        for r in &report.refusals {
+            let pad = width.saturating_sub(r.column.chars().count());
+            writeln!(
+                out,
+                "{:>6} │ {}{} │ {} / {}",
+                r.row,
+                r.column,
+                " ".repeat(pad),
+                r.th,
+                r.en
+            )?;
+        }
+        anyhow::bail!(
+            "{} of {} rows refused: nothing was written",
+            report.refused_rows,
+            report.rows
+        );
+    }
+    Ok(report)
+}
+
 /// An error of a use case, as the command line says it.
 fn explain(e: app::AppError) -> anyhow::Error {
     match e {
@@ -312,6 +397,13 @@ fn explain(e: app::AppError) -> anyhow::Error {
             anyhow::anyhow!("{}", lines.join("\n"))
         }
         app::AppError::NotFound(what) => anyhow::anyhow!("{what}: not found"),
+        app::AppError::Invalid(problems) => {
+            let lines: Vec<String> = problems
+                .iter()
+                .map(|p| format!("{}: {} / {}", p.field, p.th, p.en))
+                .collect();
+            anyhow::anyhow!("{}", lines.join("\n"))
+        }
         e => anyhow::anyhow!("{e:?}"),
     }
 }
@@ -367,6 +459,23 @@ async fn run(cli: Cli) -> Result<()> {
             let id =
                 create_admin(&db, &username, &email, &first_name, &last_name, &password).await?;
             tracing::info!(user = id, username = %username, "system administrator created");
+        }
+        Command::Import {
+            format,
+            file,
+            dry_run,
+        } => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let db = open(&cli.database_url).await?;
+            let report = import(&db, &bytes, format, dry_run, &mut std::io::stdout()).await?;
+            tracing::info!(
+                rows = report.rows,
+                created = report.created,
+                updated = report.updated,
+                applied = report.applied,
+                "import finished"
+            );
         }
         Command::Export { format, output } => {
             let db = open(&cli.database_url).await?;

@@ -6,6 +6,7 @@
 use anyhow::{Context, Result, anyhow};
 use chrono::{DateTime, Utc};
 use domain::hours::minutes;
+use domain::org::Photo;
 use domain::{
     Address, GeccLevel, Holiday, LatLon, Manual, Period, Phone, ServicePoint, Unit, UnitCode,
     UnitKind, WeeklyHours,
@@ -207,6 +208,20 @@ pub fn dataset(now: DateTime<Utc>) -> Result<Dataset> {
                     for key in &sp.manuals {
                         ds.pins.push((sp.code, key.clone()));
                     }
+                    let (drawn, (display_key, thumb_key)) =
+                        media::demo::photo(ds.service_points.len());
+                    let photo = Photo {
+                        id: 0,
+                        display_key,
+                        thumb_key,
+                        width: drawn.display_width,
+                        height: drawn.display_height,
+                        thumb_width: drawn.thumb_width,
+                        thumb_height: drawn.thumb_height,
+                        alt_th: format!("ภาพวาด{}", sp.name_th),
+                        alt_en: Some(format!("A drawing of {}", sp.name_en)),
+                        is_cover: true,
+                    };
                     ds.service_points.push(ServicePoint {
                         code: sp.code,
                         unit: unit.code,
@@ -224,11 +239,12 @@ pub fn dataset(now: DateTime<Utc>) -> Result<Dataset> {
                         hours_note_en: sp.hours_note_en,
                         gecc_level: sp.gecc_level,
                         is_public: true,
-                        photos: Vec::new(),
+                        photos: vec![photo],
                         manuals: Vec::new(),
                         updated_at: now,
                         updated_by: None,
-                        verified_at: None,
+                        // The demo data is as its offices would confirm it.
+                        verified_at: Some(now),
                     });
                 }
             }

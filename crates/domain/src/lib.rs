@@ -7,11 +7,17 @@ pub mod geo;
 pub mod hours;
 pub mod limits;
 pub mod manual;
+pub mod manual_diff;
+pub mod mask;
 pub mod org;
+pub mod period;
 pub mod point_edit;
+pub mod point_sheet;
 pub mod problem;
 pub mod quality;
+pub mod rating;
 pub mod roles;
+pub mod stats;
 pub mod thai_date;
 
 pub use codes::{CodeError, UnitCode};

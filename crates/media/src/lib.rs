@@ -5,6 +5,7 @@
 //! Nothing here knows HTTP or the database: the web layer reads the upload, runs
 //! [`process`] on the blocking pool, stores both sizes and records the hash.
 
+pub mod demo;
 mod local;
 mod photo;
 mod s3;

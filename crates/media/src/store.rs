@@ -141,16 +141,21 @@ impl Store {
         }
     }
 
-    /// The object under `key`, or `None` when there is none.
+    /// The object under `key`, or `None` when there is none; a `demo/…` key the store
+    /// does not hold is answered from the built-in demo photos.
     pub async fn get(&self, key: &str) -> Result<Option<Object>, StoreError> {
         validate_key(key)?;
-        match self {
-            Store::Local(root) => Ok(local::get(root, key).await?.map(|bytes| Object {
+        let stored = match self {
+            Store::Local(root) => local::get(root, key).await?.map(|bytes| Object {
                 bytes,
                 content_type: content_type_for(key).to_owned(),
-            })),
-            Store::S3(s3) => s3.get(key).await,
-        }
+            }),
+            Store::S3(s3) => s3.get(key).await?,
+        };
+        Ok(match stored {
+            None if key.starts_with("demo/") => crate::demo::object(key),
+            stored => stored,
+        })
     }
 
     /// Removes the object under `key`; a key with no object is not an error, so a

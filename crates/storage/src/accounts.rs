@@ -280,6 +280,14 @@ impl Db {
         })
     }
 
+    /// Whether the user holds any role above viewer somewhere.
+    pub async fn holds_editing_role(&self, user: i64) -> Result<bool, StorageError> {
+        let n: i64 = on_pool!(&self.pool, p => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM memberships WHERE user_id = $1 AND role <> 'viewer'")
+            .bind(user).fetch_one(p).await?);
+        Ok(n > 0)
+    }
+
     pub async fn memberships(&self, user: i64) -> Result<Vec<Membership>, StorageError> {
         let rows: Vec<(String, String, String, DateTime<Utc>)> = on_pool!(&self.pool, p => sqlx::query_as(
             "SELECT u.code, u.name_th, m.role, m.created_at FROM memberships m JOIN units u ON u.id = m.unit_id \

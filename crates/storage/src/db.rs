@@ -51,6 +51,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "back office",
         include_str!("../migrations/sqlite/0005_backoffice.sql"),
     ),
+    (
+        6,
+        "manual catalogue",
+        include_str!("../migrations/sqlite/0006_manual_catalogue.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -77,6 +82,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         5,
         "back office",
         include_str!("../migrations/postgres/0005_backoffice.sql"),
+    ),
+    (
+        6,
+        "manual catalogue",
+        include_str!("../migrations/postgres/0006_manual_catalogue.sql"),
     ),
 ];
 

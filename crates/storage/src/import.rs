@@ -98,14 +98,15 @@ impl Db {
                 let rows = chunk.iter().map(|s| Ok((s, sp_id(&s.code)?))).collect::<Result<Vec<_>, StorageError>>()?;
                 let mut qb = builder(p, "INSERT INTO service_points (unit_id, description_th, description_en, lat, lon, house_no, moo, building, road, \
                     subdistrict, district, province, postcode, email, website, hours_note_th, hours_note_en, open_on_holidays, gecc_level, \
-                    is_public, updated_at, updated_by) ");
+                    is_public, updated_at, updated_by, verified_at) ");
                 qb.push_values(&rows, |mut b, (s, id)| {
                     let a = &s.address;
                     b.push_bind(*id).push_bind(&s.description_th).push_bind(&s.description_en).push_bind(s.location.lat).push_bind(s.location.lon)
                         .push_bind(&a.house_no).push_bind(&a.moo).push_bind(&a.building).push_bind(&a.road).push_bind(&a.subdistrict)
                         .push_bind(&a.district).push_bind(&a.province).push_bind(&a.postcode).push_bind(&s.email).push_bind(&s.website)
                         .push_bind(&s.hours_note_th).push_bind(&s.hours_note_en).push_bind(s.hours.open_on_holidays)
-                        .push_bind(s.gecc_level.as_str()).push_bind(s.is_public).push_bind(s.updated_at).push_bind(&s.updated_by);
+                        .push_bind(s.gecc_level.as_str()).push_bind(s.is_public).push_bind(s.updated_at).push_bind(&s.updated_by)
+                        .push_bind(s.verified_at);
                 });
                 qb.build().execute(&mut *tx).await?;
 

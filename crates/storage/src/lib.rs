@@ -21,8 +21,8 @@ pub use db::{Backend, Db, StorageError};
 pub use domain::Snapshot;
 pub use import::Dataset;
 pub use limits::Hits;
-pub use manuals::{DraftRow, ManualRow};
-pub use points::{ChangeRow, EditPoint, NewChange, NewPhoto, QualityData};
+pub use manuals::{DraftRow, LastChange, ManualRow};
+pub use points::{ChangeRow, EditPoint, NewChange, NewPhoto, QualityData, SheetPoint};
 pub use staff::{AuditRow, Member, TokenRow};
 pub use tx::{PublicChange, WriteTx};
 

@@ -220,10 +220,186 @@ macro_rules! write_children {
     }};
 }
 
+/// (point id, number, extension, Thai label, English label)
+type PhoneRow = (i64, String, Option<String>, Option<String>, Option<String>);
+/// (point id, day, opens, closes, note)
+type DayRow = (i64, NaiveDate, Option<i64>, Option<i64>, Option<String>);
+
+/// A service point as the spreadsheet of the back office holds it: every editable
+/// field, its revision, and whose it is. Read for all points at once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SheetPoint {
+    pub id: i64,
+    pub code: UnitCode,
+    /// The unit that runs it (its parent in the tree).
+    pub unit: UnitCode,
+    pub state: PointState,
+    pub revision: i64,
+    pub pin_confirmed_district: Option<String>,
+    pub archived: bool,
+    pub updated_at: DateTime<Utc>,
+    pub updated_by: Option<String>,
+}
+
 impl Db {
     /// A service point for the back office, hidden or archived too.
     pub async fn point_for_edit(&self, code: &UnitCode) -> Result<Option<EditPoint>, StorageError> {
         Ok(on_pool!(&self.pool, p => load_point!(p, code)))
+    }
+
+    /// Every service point with its editable state, hidden and archived ones too, in
+    /// code order: four queries in one read transaction however many points there are,
+    /// for the export and the import of the back office's spreadsheet.
+    pub async fn sheet_points(&self) -> Result<Vec<SheetPoint>, StorageError> {
+        self.sheet_chunk(None).await
+    }
+
+    /// The service points of these codes (unknown ones left out), as [`Db::sheet_points`]
+    /// reads them: an import of a few lines reads a few points, not the country.
+    pub async fn sheet_points_of(
+        &self,
+        codes: &[UnitCode],
+    ) -> Result<Vec<SheetPoint>, StorageError> {
+        // Beyond a few thousand, one scan costs less than the lookups.
+        if codes.len() > 4000 {
+            let wanted: std::collections::HashSet<&UnitCode> = codes.iter().collect();
+            let mut all = self.sheet_points().await?;
+            all.retain(|p| wanted.contains(&p.code));
+            return Ok(all);
+        }
+        let mut out = Vec::with_capacity(codes.len());
+        // Chunks keep within both databases' limits on bound parameters.
+        for chunk in codes.chunks(500) {
+            out.extend(self.sheet_chunk(Some(chunk)).await?);
+        }
+        out.sort_by_key(|p| p.code);
+        Ok(out)
+    }
+
+    async fn sheet_chunk(
+        &self,
+        codes: Option<&[UnitCode]>,
+    ) -> Result<Vec<SheetPoint>, StorageError> {
+        use futures_util::TryStreamExt;
+        // Only placeholders are formatted in; every code is bound.
+        let (main, child) = match codes {
+            None => (String::new(), String::new()),
+            Some(c) => {
+                let marks: Vec<String> = (1..=c.len()).map(|i| format!("${i}")).collect();
+                let list = marks.join(", ");
+                (
+                    format!(" AND u.code IN ({list})"),
+                    format!(
+                        " WHERE service_point_id IN (SELECT id FROM units WHERE code IN ({list}))"
+                    ),
+                )
+            }
+        };
+        let binds: Vec<&str> = codes.into_iter().flatten().map(UnitCode::as_str).collect();
+        let sql = |s: String| sqlx::AssertSqlSafe(s);
+        on_pool!(&self.pool, p => {
+            let mut tx = p.begin().await?;
+            // Streamed, children first, so that no driver rows are held beside the
+            // points they become: at national scale that halves the peak.
+            let mut phones_of: std::collections::HashMap<i64, Vec<Phone>> = Default::default();
+            let mut q = sqlx::query_as::<_, PhoneRow>(sql(format!(
+                "SELECT service_point_id, number, ext, label_th, label_en FROM service_point_phones{child} ORDER BY service_point_id, position")));
+            for b in &binds {
+                q = q.bind(*b);
+            }
+            let mut rows = q.fetch(&mut *tx);
+            while let Some((id, number, ext, label_th, label_en)) = rows.try_next().await? {
+                phones_of.entry(id).or_default().push(Phone { number, ext, label_th, label_en });
+            }
+            drop(rows);
+            let mut periods_of: std::collections::HashMap<i64, Vec<Period>> = Default::default();
+            let mut q = sqlx::query_as::<_, (i64, i64, i64, i64)>(sql(format!(
+                "SELECT service_point_id, weekday, opens, closes FROM opening_periods{child} ORDER BY service_point_id, weekday, opens")));
+            for b in &binds {
+                q = q.bind(*b);
+            }
+            let mut rows = q.fetch(&mut *tx);
+            while let Some((id, w, o, c)) = rows.try_next().await? {
+                periods_of.entry(id).or_default().push(Period { weekday: w as u8, opens: o as u16, closes: c as u16 });
+            }
+            drop(rows);
+            let mut days_of: std::collections::HashMap<i64, Vec<HoursException>> = Default::default();
+            let mut q = sqlx::query_as::<_, DayRow>(sql(format!(
+                "SELECT service_point_id, day, opens, closes, note FROM hours_exceptions{child} ORDER BY service_point_id, day, opens")));
+            for b in &binds {
+                q = q.bind(*b);
+            }
+            let mut rows = q.fetch(&mut *tx);
+            while let Some((id, day, opens, closes, note)) = rows.try_next().await? {
+                let list = days_of.entry(id).or_default();
+                if list.last().is_none_or(|e| e.date != day) {
+                    list.push(HoursException { date: day, periods: Vec::new(), note });
+                }
+                if let (Some(o), Some(c), Some(e)) = (opens, closes, list.last_mut()) {
+                    e.periods.push((o as u16, c as u16));
+                }
+            }
+            drop(rows);
+            let mut out = Vec::with_capacity(phones_of.len());
+            let mut q = sqlx::query(sql(format!(
+                "SELECT u.id, u.code, u.name_th, u.name_en, pu.code AS parent_code, sp.* \
+                 FROM units u JOIN service_points sp ON sp.unit_id = u.id JOIN units pu ON pu.id = u.parent_id \
+                 WHERE u.kind = 'service_point'{main} ORDER BY u.code")));
+            for b in &binds {
+                q = q.bind(*b);
+            }
+            let mut rows = q.fetch(&mut *tx);
+            while let Some(r) = rows.try_next().await? {
+                let id: i64 = r.try_get("id")?;
+                let code: String = r.try_get("code")?;
+                let parent: String = r.try_get("parent_code")?;
+                let gecc: String = r.try_get("gecc_level")?;
+                let (lat, lon): (f64, f64) = (r.try_get("lat")?, r.try_get("lon")?);
+                let archived_at: Option<DateTime<Utc>> = r.try_get("archived_at")?;
+                out.push(SheetPoint {
+                    id,
+                    code: UnitCode::parse(&code).map_err(|_| data("stored code"))?,
+                    unit: UnitCode::parse(&parent).map_err(|_| data("stored unit code"))?,
+                    state: PointState {
+                        name_th: r.try_get("name_th")?,
+                        name_en: r.try_get("name_en")?,
+                        description_th: r.try_get("description_th")?,
+                        description_en: r.try_get("description_en")?,
+                        address: Address {
+                            house_no: r.try_get("house_no")?,
+                            moo: r.try_get("moo")?,
+                            building: r.try_get("building")?,
+                            road: r.try_get("road")?,
+                            subdistrict: r.try_get("subdistrict")?,
+                            district: r.try_get("district")?,
+                            province: r.try_get("province")?,
+                            postcode: r.try_get("postcode")?,
+                        },
+                        location: LatLon::new(lat, lon).ok_or_else(|| data("stored location"))?,
+                        phones: phones_of.remove(&id).unwrap_or_default(),
+                        email: r.try_get("email")?,
+                        website: r.try_get("website")?,
+                        hours: WeeklyHours {
+                            periods: periods_of.remove(&id).unwrap_or_default(),
+                            open_on_holidays: r.try_get("open_on_holidays")?,
+                            exceptions: days_of.remove(&id).unwrap_or_default(),
+                        },
+                        hours_note_th: r.try_get("hours_note_th")?,
+                        hours_note_en: r.try_get("hours_note_en")?,
+                        gecc_level: GeccLevel::parse(&gecc).ok_or_else(|| data("stored GECC level"))?,
+                        is_public: r.try_get("is_public")?,
+                    },
+                    revision: r.try_get("revision")?,
+                    pin_confirmed_district: r.try_get("pin_confirmed_district")?,
+                    archived: archived_at.is_some(),
+                    updated_at: r.try_get("updated_at")?,
+                    updated_by: r.try_get("updated_by")?,
+                });
+            }
+            drop(rows);
+            tx.commit().await?;
+            Ok(out)
+        })
     }
 
     /// Codes in use that start with `prefix`, for numbering new service points.

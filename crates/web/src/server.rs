@@ -24,7 +24,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
 use tower::ServiceExt;
-use tower_http::timeout::{DeadlineBody, Timeout, TimeoutError};
+use tower_http::timeout::{DeadlineBody, TimeoutError};
 
 /// How long clients may take, and how many connections they may hold.
 ///
@@ -39,9 +39,10 @@ pub struct ConnectionLimits {
     /// therefore the idle keep-alive timeout. 20 s: a head is about a kilobyte, which
     /// even a 10 kbit/s link sends in a second; the rest is room for a slow start.
     pub header_timeout: Duration,
-    /// Time to receive a whole request body, from the end of its head. 60 s: today's
-    /// bodies are forms and JSON of a few kilobytes; 60 s also carries the 2 MB body
-    /// limit at about 300 kbit/s.
+    /// Time to receive a whole request body, from the end of its head, before the time
+    /// its declared length takes at 256 kbit/s is added (see
+    /// `SLOW_UPLINK_BYTES_PER_SECOND`; the handler's limit grows alike). 60 s: forms and
+    /// JSON are a few kilobytes; photos get their minutes from their length.
     pub body_timeout: Duration,
     /// Time a response may make no progress because the client does not read it. 60 s:
     /// a phone that lost coverage for a minute has most likely gone; TCP itself would
@@ -124,8 +125,6 @@ pub async fn serve(
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(limits.header_timeout);
-    let app =
-        Timeout::with_status_code(app, StatusCode::SERVICE_UNAVAILABLE, limits.request_timeout);
     let graceful = GracefulShutdown::new();
     let (force_close, closing) = tokio::sync::watch::channel(false);
     let mut shutdown = std::pin::pin!(shutdown);
@@ -160,9 +159,9 @@ pub async fn serve(
         let mut stream = tokio_io_timeout::TimeoutWriter::new(stream);
         stream.set_timeout(Some(limits.write_timeout));
         let io = TokioIo::new(Box::pin(stream));
-        let (app, body_timeout) = (app.clone(), limits.body_timeout);
+        let (app, deadlines) = (app.clone(), Deadlines::from(&limits));
         let service =
-            hyper::service::service_fn(move |req| answer(app.clone(), peer, body_timeout, req));
+            hyper::service::service_fn(move |req| answer(app.clone(), peer, deadlines, req));
         let connection = graceful.watch(http.serve_connection(io, service));
         let mut closing = closing.clone();
         tokio::spawn(async move {
@@ -189,35 +188,88 @@ pub async fn serve(
     Ok(())
 }
 
-/// One request: the client's address for the handlers, and the body deadline. A body
-/// that misses its deadline makes the handler fail as on any broken body; the client is
-/// told 408 instead, and the connection closes since the rest of the body is unread.
+/// The slowest upload rate a body is given time for beyond the fixed deadlines, in
+/// bytes a second: 32 KiB/s (256 kbit/s), a weak mobile uplink, on which a 10 MB photo
+/// takes about five minutes. The connection caps bound what slow uploads can hold.
+const SLOW_UPLINK_BYTES_PER_SECOND: u64 = 32 * 1024;
+
+#[derive(Debug, Clone, Copy)]
+struct Deadlines {
+    body: Duration,
+    request: Duration,
+}
+
+impl From<&ConnectionLimits> for Deadlines {
+    fn from(l: &ConnectionLimits) -> Self {
+        Self {
+            body: l.body_timeout,
+            request: l.request_timeout,
+        }
+    }
+}
+
+impl Deadlines {
+    /// Both deadlines lengthened by the time the declared body takes at the slow
+    /// uplink rate: the fixed ones suit forms, not a photo from a phone.
+    fn for_length(self, content_length: Option<u64>) -> Self {
+        let extra = Duration::from_secs(content_length.unwrap_or(0) / SLOW_UPLINK_BYTES_PER_SECOND);
+        Self {
+            body: self.body + extra,
+            request: self.request + extra,
+        }
+    }
+}
+
+/// One request: the client's address for the handlers, the body deadline and the time
+/// limit of the handler. A body that misses its deadline makes the handler fail as on
+/// any broken body; the client is told 408 instead, and the connection closes since the
+/// rest of the body is unread. A handler past its limit is dropped with a 503.
 async fn answer(
-    app: Timeout<Router>,
+    app: Router,
     peer: SocketAddr,
-    body_timeout: Duration,
+    deadlines: Deadlines,
     mut req: Request<Incoming>,
 ) -> Result<Response<Body>, Infallible> {
     req.extensions_mut().insert(ConnectInfo(peer));
     if req.body().is_end_stream() {
         // Most requests have no body: no timer for them.
-        return app.oneshot(req.map(Body::new)).await;
+        return within(deadlines.request, app.oneshot(req.map(Body::new))).await;
     }
+    let length = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let deadlines = deadlines.for_length(length);
     let late = Arc::new(AtomicBool::new(false));
     let seen = late.clone();
     let req = req.map(|body| {
-        Body::new(DeadlineBody::new(body_timeout, body).map_err(move |e| {
+        Body::new(DeadlineBody::new(deadlines.body, body).map_err(move |e| {
             if e.is::<TimeoutError>() {
                 seen.store(true, Ordering::Relaxed);
             }
             e
         }))
     });
-    let res = app.oneshot(req).await?;
+    let res = within(deadlines.request, app.oneshot(req)).await?;
     if late.load(Ordering::Relaxed) {
         return Ok(too_slow());
     }
     Ok(res)
+}
+
+async fn within(
+    limit: Duration,
+    answer: impl Future<Output = Result<Response<Body>, Infallible>>,
+) -> Result<Response<Body>, Infallible> {
+    match tokio::time::timeout(limit, answer).await {
+        Ok(res) => res,
+        Err(_) => {
+            let mut res = Response::new(Body::empty());
+            *res.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+            Ok(res)
+        }
+    }
 }
 
 fn too_slow() -> Response<Body> {

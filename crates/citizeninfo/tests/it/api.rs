@@ -438,6 +438,27 @@ async fn openapi_document_describes_every_endpoint() {
 
 /// Every answer a route can give is in the document, with the ways to sign in: a route
 /// added without its refusals, its `Retry-After` or its `security` fails here.
+/// A parameter in the path is one the path names; every other is in the query (a
+/// struct of parameters that forgets to say so is documented as in the path).
+#[test]
+fn openapi_parameters_are_where_the_paths_say() {
+    let doc = serde_json::to_value(web::api::openapi()).unwrap();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                let name = p["name"].as_str().unwrap();
+                let in_path = path.contains(&format!("{{{name}}}"));
+                assert_eq!(
+                    p["in"] == "path",
+                    in_path,
+                    "{method} {path}: `{name}` is documented in {}",
+                    p["in"]
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn openapi_document_lists_every_answer_and_how_to_sign_in() {
     let doc = serde_json::to_value(web::api::openapi()).unwrap();

@@ -119,17 +119,30 @@ async fn pages(db: Db) {
     let r = get(&app, "/staff").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
 
-    // The home: the menu, the unit and role, what needs attention (never confirmed).
+    // The home: the menu, the unit and role, and nothing needs attention in the demo.
     let r = page(&app, &c, "/staff").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body.contains("จุดบริการและโครงสร้าง"), "{}", r.body);
     assert!(r.body.contains("ผู้แก้ไขข้อมูล"), "{}", r.body);
+    assert!(r.body.contains("ไม่มีรายการที่ต้องดำเนินการ"), "{}", r.body);
+    // Without its photo, the office needs attention: the home and data quality say
+    // so, and link to the form.
+    let photo = staff_json(&app, &c).await["photos"][0]["id"].clone();
+    let r = send_json(
+        &app,
+        "DELETE",
+        &format!("/api/v1/staff/service-points/{POINT}/photos/{photo}"),
+        None,
+        Some(&c),
+    )
+    .await;
+    assert!(r.status.is_success(), "{}", r.body);
+    let r = page(&app, &c, "/staff").await;
     assert!(
-        r.body.contains("/staff/quality?check=not_verified"),
+        r.body.contains("/staff/quality?check=missing_photo"),
         "{}",
         r.body
     );
-    // The demo office has no photo: data quality says so, and links to the form.
     let r = page(&app, &c, "/staff/quality?check=missing_photo").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(
@@ -317,3 +330,35 @@ async fn pages(db: Db) {
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
 on_both_databases!(the_back_office_pages, pages);
+
+/// The demo is what good data looks like: every check of data quality passes on it.
+async fn demo_without_findings(db: Db) {
+    with_demo(&db).await;
+    let (_, app) = app(&db).await;
+    person(&db, "admin31", true, None).await;
+    let c = cookie(&app, "admin31").await;
+    let r = send_json(
+        &app,
+        "GET",
+        "/api/v1/staff/quality?per_page=100",
+        None,
+        Some(&c),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["total"], 0, "{}", r.body);
+    // The public page shows the office's photo, served from the binary.
+    let r = get(&app, &format!("/sp/{POINT}")).await;
+    let src = r
+        .body
+        .split("src=\"/media/")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap_or_else(|| panic!("a photo on the page: {}", r.body))
+        .to_owned();
+    let r = get(&app, &format!("/media/{src}")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.headers["content-type"], "image/jpeg");
+}
+
+on_both_databases!(the_demo_data_has_no_findings, demo_without_findings);

@@ -348,6 +348,35 @@ async fn a_dripped_body_is_cut_by_its_deadline() {
     server.finish().await;
 }
 
+/// A large body is given time for its length at a slow mobile uplink (32 KiB/s beyond
+/// the fixed deadline): 192 KiB over two seconds passes a one-second deadline, where the
+/// 64 bytes above did not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_body_has_time_for_its_length() {
+    let server = start(quick()).await;
+    let mut s = connect_from("127.0.0.1", server.addr).await;
+    let length = 192 * 1024;
+    s.write_all(
+        format!(
+            "POST /api/v1/auth/login HTTP/1.1\r\nHost: citizeninfo.test\r\n\
+             Content-Type: application/json\r\nContent-Length: {length}\r\n\r\n"
+        )
+        .as_bytes(),
+    )
+    .await
+    .unwrap();
+    let started = Instant::now();
+    for _ in 0..16 {
+        s.write_all(&[b' '; 12 * 1024]).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(125)).await;
+    }
+    let (status, _, body) = read_answer(&mut s).await;
+    assert!(started.elapsed() >= Duration::from_millis(1500));
+    assert_ne!(status, 408, "{body}");
+    assert!((400..500).contains(&status), "{status} {body}");
+    server.finish().await;
+}
+
 /// A client that asks and never reads: the server's writes stall, and the write
 /// timeout ends the connection. Without it the server would wait for ever.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

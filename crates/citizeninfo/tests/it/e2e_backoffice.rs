@@ -1,262 +1,24 @@
 //! End to end in a real headless Chromium: a district officer, editor of the Bang Lamung
 //! office, signs in through the form, finds the office's service point in the back
 //! office, changes its Friday hours, its phone and its pin, adds a photo and deletes it
-//! again, and sees each change on the public page at once; a pin in the sea is refused
+//! again, pins a manual, and sees each change on the public page at once; a pin in the sea is refused
 //! by the field and changes nothing. SQLite runs it at a phone's width (412 px),
 //! PostgreSQL at 1366×768, and both check the form at the two widths: no sideways
 //! scroll of the whole page, and a screenshot of each in the system temp folder.
 
-use fantoccini::wd::WebDriverCompatibleCommand;
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
-use std::os::unix::process::CommandExt;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 use storage::Db;
 
+use crate::browser::*;
 use crate::support::{test_config, with_demo};
 
 const OFFICE: &str = "0112140410104";
 const POINT: &str = "0112140410304";
 const PASSWORD: &str = "Chonburi2569";
 const POINT_NAME: &str = "สำนักงานพัฒนาชุมชนอำเภอบางละมุง";
-/// A slow, shared machine: every wait for the browser is this long at most.
-const PATIENCE: Duration = Duration::from_secs(60);
-/// The widths the form is checked at: a phone's, and a laptop's.
-const PHONE: (u32, u32) = (412, 915);
-const DESKTOP: (u32, u32) = (1366, 768);
-
-struct Driver {
-    child: Child,
-    port: u16,
-    profile: std::path::PathBuf,
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        // Chromedriver and the Chromium it started share a process group of their own:
-        // ending the group ends the browser too, also when a failed assertion left the
-        // session open.
-        let _ = Command::new("kill")
-            .args(["-KILL", "--", &format!("-{}", self.child.id())])
-            .stderr(Stdio::null())
-            .status();
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        // A browser process still exiting may write the profile once more.
-        for _ in 0..20 {
-            let _ = std::fs::remove_dir_all(&self.profile);
-            if !self.profile.exists() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(250));
-        }
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-async fn start_driver() -> Driver {
-    let bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
-    let port = free_port();
-    let child = Command::new(&bin)
-        .arg(format!("--port={port}"))
-        .arg("--allowed-ips=127.0.0.1")
-        .process_group(0)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| {
-            panic!("cannot start {bin} ({e}); ./scripts/test installs chromium and chromium-driver")
-        });
-    let profile = std::env::temp_dir().join(format!("citizeninfo-chrome-{port}"));
-    let driver = Driver {
-        child,
-        port,
-        profile,
-    };
-    for _ in 0..300 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return driver;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("chromedriver did not start on port {port}");
-}
-
-async fn browser(driver: &Driver, (width, height): (u32, u32)) -> Client {
-    let caps = json!({
-        "browserName": "chrome",
-        "goog:loggingPrefs": {"browser": "ALL"},
-        "goog:chromeOptions": {
-            "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--hide-scrollbars", "--force-device-scale-factor=1",
-                "--lang=th", format!("--window-size={width},{height}"),
-                format!("--user-data-dir={}", driver.profile.display()),
-            ],
-        },
-    });
-    let caps = match caps {
-        Value::Object(m) => m,
-        _ => unreachable!("a JSON object literal"),
-    };
-    let c = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{}", driver.port))
-        .await
-        .expect("WebDriver session");
-    // Chromium keeps a window at least 500 px wide when started with a smaller
-    // --window-size; resizing the running window gives the width asked for.
-    c.set_window_size(width, height).await.unwrap();
-    c
-}
-
-/// Chromedriver's log endpoint (outside W3C WebDriver, which has none).
-#[derive(Debug)]
-struct BrowserLog;
-
-impl WebDriverCompatibleCommand for BrowserLog {
-    fn endpoint(
-        &self,
-        base: &url::Url,
-        session: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
-    }
-    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        (http::Method::POST, Some(r#"{"type":"browser"}"#.into()))
-    }
-}
-
-async fn console_errors(c: &Client) -> Vec<String> {
-    let log = c.issue_cmd(BrowserLog).await.expect("browser log");
-    log.as_array()
-        .into_iter()
-        .flatten()
-        .filter(|e| e["level"] == "SEVERE")
-        .map(|e| e["message"].as_str().unwrap_or_default().to_owned())
-        .collect()
-}
-
-/// Serves the app on `listener` as the binary does.
-fn serve(
-    listener: tokio::net::TcpListener,
-    state: web::Shared,
-) -> tokio::task::JoinHandle<std::io::Result<()>> {
-    tokio::spawn(async move {
-        web::server::serve(
-            listener,
-            web::router(state),
-            web::server::ConnectionLimits::default(),
-            std::future::pending(),
-        )
-        .await
-    })
-}
-
-/// Polls `check` every 100 ms until it gives a value, for up to [`PATIENCE`].
-async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<T, String>>,
-{
-    let start = Instant::now();
-    loop {
-        match check().await {
-            Ok(v) => return v,
-            Err(last) if start.elapsed() > PATIENCE => {
-                panic!("{what}: not after {PATIENCE:?}; last: {last}")
-            }
-            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
-        }
-    }
-}
-
-async fn find(c: &Client, css: &str) -> fantoccini::elements::Element {
-    eventually(&format!("element {css}"), || async {
-        c.find(Locator::Css(css)).await.map_err(|e| e.to_string())
-    })
-    .await
-}
-
-/// Waits until the element's text holds `expected`; gives the whole text.
-async fn wait_text(c: &Client, css: &str, expected: &str) -> String {
-    eventually(&format!("{css} showing {expected:?}"), || async {
-        let t = c
-            .find(Locator::Css(css))
-            .await
-            .map_err(|e| e.to_string())?
-            .text()
-            .await
-            .map_err(|e| e.to_string())?;
-        if t.contains(expected) {
-            Ok(t)
-        } else {
-            Err(format!("{t:?}"))
-        }
-    })
-    .await
-}
-
-async fn value_of(c: &Client, name: &str) -> String {
-    find(c, &format!("input[name={name}]"))
-        .await
-        .prop("value")
-        .await
-        .unwrap()
-        .unwrap_or_default()
-}
-
-async fn fill(c: &Client, name: &str, value: &str) {
-    let input = find(c, &format!("input[name={name}]")).await;
-    input.clear().await.unwrap();
-    input.send_keys(value).await.unwrap();
-    assert_eq!(value_of(c, name).await, value, "typed into {name}");
-}
-
-/// Clicks what `xpath` finds and waits until the browser has loaded the next page: the
-/// old and the new page share most of their elements, so looking for one of them
-/// right after the click could find it on the old page.
-async fn click_to_next_page(c: &Client, xpath: &str) {
-    let target = eventually(&format!("element {xpath}"), || async {
-        c.find(Locator::XPath(xpath))
-            .await
-            .map_err(|e| e.to_string())
-    })
-    .await;
-    c.execute("window.__e2e_old_page = true;", vec![])
-        .await
-        .unwrap();
-    target
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click {xpath}: {e}"));
-    eventually(&format!("the page after clicking {xpath}"), || async {
-        let v = c
-            .execute(
-                "return window.__e2e_old_page !== true && document.readyState === 'complete';",
-                vec![],
-            )
-            .await
-            .map_err(|e| e.to_string())?;
-        if v == json!(true) {
-            Ok(())
-        } else {
-            Err("still the old page, or loading".to_owned())
-        }
-    })
-    .await;
-}
-
+/// The photo the officer uploads, by its alternative text.
+const MINE: &str = "img[alt='ด้านหน้าสำนักงาน']";
 /// A staff API answer, fetched by the page itself with its session.
 async fn fetch_json(c: &Client, path: &str) -> Value {
     c.execute_async(
@@ -406,18 +168,17 @@ async fn officer_edits_a_point(db: Db, kind: &str, window: (u32, u32)) {
     let mut errors = Vec::new();
     let form_url = format!("{base}/staff/service-points/{POINT}");
 
-    // Before: the demo's phone and hours, no photo.
+    // Before: the demo's phone and hours, its one photo (a drawing of the office).
     let before = public_page(&c, &base).await;
     assert!(before.contains("0 3822 2016"), "{before}");
     assert!(!before.contains("0 3822 2999"), "{before}");
     assert!(!hours_of(&c, "ศุกร์").await.contains("15:30"), "{before}");
     assert!(before.contains("พิกัด") && !before.contains("12.93000, 100.90000"));
-    assert!(
-        c.find_all(Locator::Css(".photos img"))
-            .await
-            .unwrap()
-            .is_empty()
+    assert_eq!(
+        c.find_all(Locator::Css(".photos img")).await.unwrap().len(),
+        1
     );
+    assert!(c.find_all(Locator::Css(MINE)).await.unwrap().is_empty());
 
     // 1. Sign in through the form: the staff home.
     c.goto(&format!("{base}/signin")).await.unwrap();
@@ -527,31 +288,28 @@ async fn officer_edits_a_point(db: Db, kind: &str, window: (u32, u32)) {
         std::process::id()
     )));
     std::fs::write(&file.0, png()).unwrap();
-    assert!(
-        c.find_all(Locator::Css("#photos img"))
-            .await
-            .unwrap()
-            .is_empty(),
-        "no photo yet"
+    assert_eq!(
+        c.find_all(Locator::Css("#photos img")).await.unwrap().len(),
+        1,
+        "the demo's photo only"
     );
     find(&c, "input[name=file]")
         .await
         .send_keys(&file.0.display().to_string())
         .await
         .unwrap();
-    fill(&c, "alt", "ด้านหน้าสำนักงาน").await;
+    // The upload form's field: each photo above has its own `alt` too.
+    let alt = find(&c, "input#alt").await;
+    alt.send_keys("ด้านหน้าสำนักงาน").await.unwrap();
     click_to_next_page(
         &c,
         "//section[@id='photos']//button[normalize-space()='อัปโหลดรูปภาพ']",
     )
     .await;
     wait_text(&c, "p[role=status]", "บันทึกรูปภาพแล้ว").await;
-    let thumb = find(&c, "#photos img").await;
-    assert_eq!(
-        thumb.attr("alt").await.unwrap().as_deref(),
-        Some("ด้านหน้าสำนักงาน")
-    );
-    let (tw, th) = loaded(&c, "#photos img").await;
+    let thumb = &format!("#photos {MINE}");
+    find(&c, thumb).await;
+    let (tw, th) = loaded(&c, thumb).await;
     assert!(four_by_three(tw, th), "the thumbnail keeps 4:3: {tw}×{th}");
     errors.extend(console_errors(&c).await);
 
@@ -579,16 +337,13 @@ async fn officer_edits_a_point(db: Db, kind: &str, window: (u32, u32)) {
         .unwrap()
         .unwrap();
     assert!(tel.contains("38222999"), "{tel}");
-    let photo = find(&c, ".photos img").await;
-    assert_eq!(
-        photo.attr("alt").await.unwrap().as_deref(),
-        Some("ด้านหน้าสำนักงาน")
-    );
+    let public_photo = &format!(".photos {MINE}");
+    let photo = find(&c, public_photo).await;
     let w = size_attr(photo.attr("width").await.unwrap(), "width");
     let h = size_attr(photo.attr("height").await.unwrap(), "height");
     assert!(four_by_three(w, h), "the photo keeps 4:3: {w}×{h}");
     assert_eq!(
-        loaded(&c, ".photos img").await,
+        loaded(&c, public_photo).await,
         (w, h),
         "the width and height attributes are the served image's"
     );
@@ -597,27 +352,64 @@ async fn officer_edits_a_point(db: Db, kind: &str, window: (u32, u32)) {
     // 6. Deleted from the form, gone from the public page.
     c.goto(&form_url).await.unwrap();
     wait_text(&c, "h1", POINT_NAME).await;
-    find(&c, "#photos img").await;
+    find(&c, thumb).await;
     click_to_next_page(
         &c,
-        "//section[@id='photos']//button[normalize-space()='ลบรูปภาพ']",
+        "//section[@id='photos']//li[img[@alt='ด้านหน้าสำนักงาน']]//button[normalize-space()='ลบรูปภาพ']",
     )
     .await;
     wait_text(&c, "p[role=status]", "บันทึกรูปภาพแล้ว").await;
     assert!(
-        c.find_all(Locator::Css("#photos img"))
-            .await
-            .unwrap()
-            .is_empty(),
+        c.find_all(Locator::Css(thumb)).await.unwrap().is_empty(),
         "the photo is gone from the form"
+    );
+    assert_eq!(
+        c.find_all(Locator::Css("#photos img")).await.unwrap().len(),
+        1
     );
     public_page(&c, &base).await;
     assert!(
-        c.find_all(Locator::Css(".photos img"))
+        c.find_all(Locator::Css(public_photo))
             .await
             .unwrap()
             .is_empty(),
         "the photo is gone from the public page"
+    );
+    assert_eq!(
+        c.find_all(Locator::Css(".photos img")).await.unwrap().len(),
+        1
+    );
+    errors.extend(console_errors(&c).await);
+
+    // 6b. A manual pinned from the point's pins page: on the public page at once.
+    c.goto(&format!("{base}/staff/service-points/{POINT}/manuals"))
+        .await
+        .unwrap();
+    wait_text(&c, "h1", "ปักหมุดคู่มือ").await;
+    let unpinned = "//ul[contains(@class,'pins')]/li[.//button[normalize-space()='ปักหมุด']]";
+    let title = c
+        .find(Locator::XPath(&format!("{unpinned}/a")))
+        .await
+        .expect("a manual not pinned here yet")
+        .text()
+        .await
+        .unwrap();
+    assert!(!public_page(&c, &base).await.contains(&title), "{title}");
+    c.goto(&format!("{base}/staff/service-points/{POINT}/manuals"))
+        .await
+        .unwrap();
+    wait_text(&c, "h1", "ปักหมุดคู่มือ").await;
+    click_to_next_page(
+        &c,
+        &format!("//ul[contains(@class,'pins')]/li[a[normalize-space()='{title}']]//button"),
+    )
+    .await;
+    let line = wait_text(&c, "ul.pins", &format!("{title} · ปักหมุดแล้ว")).await;
+    assert!(line.contains(&title), "{line}");
+    let shown = public_page(&c, &base).await;
+    assert!(
+        shown.contains(&title),
+        "the pinned manual is listed: {shown}"
     );
     errors.extend(console_errors(&c).await);
 
@@ -705,16 +497,68 @@ async fn officer_edits_a_point(db: Db, kind: &str, window: (u32, u32)) {
     }
     errors.extend(console_errors(&c).await);
 
+    // 9. The import page at both widths, with the report of a refused line: the
+    // office's export, its line's pin moved to the sea. Nothing is written.
+    let export = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             fetch('/api/v1/staff/service-points?format=csv').then(r => r.text()).then(done);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let export = export.as_str().expect("the export as text");
+    let mut lines = csv::Reader::from_reader(export.trim_start_matches('\u{feff}').as_bytes());
+    let headers = lines.headers().unwrap().clone();
+    let column = |name: &str| headers.iter().position(|h| h.contains(name)).unwrap();
+    let (lat, lon) = (column("Latitude"), column("Longitude"));
+    let mut line: Vec<String> = lines
+        .records()
+        .next()
+        .expect("the office's line")
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    line[lat] = "12.95".into();
+    line[lon] = "100.55".into();
+    let mut sheet = csv::Writer::from_writer(Vec::new());
+    sheet.write_record(&headers).unwrap();
+    sheet.write_record(&line).unwrap();
+    let sheet_file = TempFile(std::env::temp_dir().join(format!(
+        "citizeninfo-e2e-import-{}-{kind}.csv",
+        std::process::id()
+    )));
+    std::fs::write(&sheet_file.0, sheet.into_inner().unwrap()).unwrap();
+    for size in widths {
+        c.set_window_size(size.0, size.1).await.unwrap();
+        c.goto(&format!("{base}/staff/import")).await.unwrap();
+        wait_text(&c, "h1", "นำเข้าจากไฟล์").await;
+        fits_and_screenshot(&c, size, &format!("backoffice-import-{kind}")).await;
+        find(&c, "input#file")
+            .await
+            .send_keys(&sheet_file.0.display().to_string())
+            .await
+            .unwrap();
+        click_to_next_page(&c, "//main//form[.//input[@id='file']]//button").await;
+        let report = wait_text(&c, "table.bo-table", "2").await;
+        assert!(report.contains("ละติจูด"), "the pin's column: {report}");
+        fits_and_screenshot(&c, size, &format!("backoffice-import-refused-{kind}")).await;
+    }
+    errors.extend(console_errors(&c).await);
+    let now = fetch_json(&c, &format!("/api/v1/staff/service-points/{POINT}")).await;
+    assert_ne!(now["location"]["lat"], 12.95, "nothing written: {now}");
+
     c.close().await.unwrap();
     drop(driver);
     server.abort();
     let _ = std::fs::remove_dir_all(media_dir);
-    // The refused save comes back with 422 by design, which Chromium logs as a failed
-    // load; anything else is an error.
+    // The refused save and the two refused imports come back with 422 by design,
+    // which Chromium logs as a failed load; anything else is an error.
     let refused = |e: &String| e.contains("status of 422 (Unprocessable Entity)");
     assert_eq!(
         errors.iter().filter(|e| refused(e)).count(),
-        1,
+        3,
         "{errors:#?}"
     );
     errors.retain(|e| !refused(e));

@@ -10,7 +10,7 @@ use storage::Db;
 
 use crate::on_both_databases;
 use crate::scope::{cookie, person};
-use crate::support::{Reply, app, get, reply, send_json, with_demo};
+use crate::support::{Reply, app, get, reply, send_json, with_demo, without_photos};
 
 const BANG_LAMUNG: &str = "0112140410104";
 const POINT: &str = "0112140410304";
@@ -99,6 +99,7 @@ async fn photos(db: Db) {
     person(&db, "editor41", false, Some((BANG_LAMUNG, "editor"))).await;
     person(&db, "viewer41", false, Some((BANG_LAMUNG, "viewer"))).await;
     let c = cookie(&app, "editor41").await;
+    without_photos(&app, &c, POINT).await;
 
     let r = upload(&app, &c, multipart(&png(), "office.png", "หน้าสำนักงาน")).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);

@@ -11,7 +11,7 @@ use storage::Db;
 
 use crate::on_both_databases;
 use crate::scope::{cookie, person};
-use crate::support::{Reply, app, get, reply, send_json, with_demo};
+use crate::support::{Reply, app, get, reply, send_json, with_demo, without_photos};
 
 const BANG_LAMUNG: &str = "0112140410104";
 const POINT: &str = "0112140410304";
@@ -423,7 +423,9 @@ async fn quality(db: Db) {
             r.json()
         }
     };
-    // The office's one point: no photo, never confirmed; its pin is where it should be.
+    // The office's one point without its photo; its pin is where it should be.
+    assert_eq!(report("missing_photo").await["total"], 0);
+    without_photos(&app, &c, POINT).await;
     let r = report("missing_photo").await;
     assert_eq!(r["total"], 1, "{r}");
     assert_eq!(r["items"][0]["code"], POINT);

@@ -3,58 +3,15 @@
 //! sign-up with a citizen ID, the mailed link, sign-in, a wrong and a right Authorize
 //! Code, a password reset — and then its log is searched for each secret.
 
-use http_body_util::{BodyExt, Full};
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
-use serde_json::{Value, json};
+use serde_json::json;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use crate::support::{SmtpSink, TestDb};
+use crate::support::{Http, SmtpSink, TestDb};
 
 const CITIZEN_ID: &str = "1101700207366";
 const PASSWORD: &str = "Chonburi2569";
 const NEW_PASSWORD: &str = "Sattahip2570";
-
-struct Http {
-    base: String,
-    client: Client<hyper_util::client::legacy::connect::HttpConnector, Full<axum::body::Bytes>>,
-}
-
-impl Http {
-    async fn send(
-        &self,
-        method: &str,
-        path: &str,
-        body: Option<Value>,
-        cookie: Option<&str>,
-    ) -> (u16, Option<String>, String) {
-        let mut req = http::Request::builder()
-            .method(method)
-            .uri(format!("{}{path}", self.base));
-        if let Some(c) = cookie {
-            req = req.header("cookie", c);
-        }
-        let req = match body {
-            Some(b) => req
-                .header("content-type", "application/json")
-                .body(Full::from(b.to_string())),
-            None => req.body(Full::default()),
-        }
-        .unwrap();
-        let res = self.client.request(req).await.unwrap();
-        let status = res.status().as_u16();
-        let cookie = res
-            .headers()
-            .get_all("set-cookie")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find(|c| c.starts_with("citizeninfo_session="))
-            .map(|c| c.split(';').next().unwrap().to_owned());
-        let body = res.into_body().collect().await.unwrap().to_bytes();
-        (status, cookie, String::from_utf8_lossy(&body).into_owned())
-    }
-}
 
 fn token_in(mail: &str, path: &str) -> String {
     let start = mail.find(path).unwrap() + path.len();
@@ -88,10 +45,7 @@ async fn secrets_stay_out_of_the_log(t: &TestDb) {
         .stdin(Stdio::null())
         .spawn()
         .unwrap();
-    let http = Http {
-        base: format!("http://127.0.0.1:{port}"),
-        client: Client::builder(TokioExecutor::new()).build_http(),
-    };
+    let http = Http::to_port(port);
     for _ in 0..200 {
         if tokio::net::TcpStream::connect(("127.0.0.1", port))
             .await

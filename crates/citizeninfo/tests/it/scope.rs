@@ -84,6 +84,9 @@ pub(crate) async fn cookie(app: &Router, username: &str) -> String {
     r.session_cookie().unwrap()
 }
 
+/// The bulk import, whose body is a file rather than JSON.
+const IMPORT: &str = "/api/v1/staff/import";
+
 /// Every (method, path) under `/api/v1/staff/` in the OpenAPI document.
 fn staff_routes() -> Vec<(String, String)> {
     let doc = serde_json::to_value(web::api::openapi()).unwrap();
@@ -157,6 +160,21 @@ async fn walk(db: Db) {
         for (method, path) in &routes {
             let uri = concrete(path, SATTAHIP, SATTAHIP_POINT, member_b);
             let body = body_for(&app, method, path, SATTAHIP).await;
+            if path == IMPORT {
+                // A file is checked line by line: B's point is refused on its line.
+                let sheet = crate::import::rename_sheet(SATTAHIP_POINT, SATTAHIP);
+                let r = crate::import::upload(&app, Some(&c), &sheet, "b.csv", false).await;
+                assert_eq!(
+                    r.status,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "{who}: {}",
+                    r.body
+                );
+                assert!(r.body.contains("not in your scope"), "{who}: {}", r.body);
+                let r = crate::import::upload(&app, None, &sheet, "b.csv", false).await;
+                assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+                continue;
+            }
             let r = send_json(&app, method, &uri, body.clone(), Some(&c)).await;
             // A route that names B: by its path, or by the department its body names.
             if path.contains('{') || method != "GET" {
@@ -208,6 +226,15 @@ async fn walk(db: Db) {
             r.body
         );
     }
+    // Nor imports: a viewer edits no unit.
+    let sheet = crate::import::rename_sheet(BANG_LAMUNG_POINT, BANG_LAMUNG);
+    let r = crate::import::upload(&app, Some(&c), &sheet, "a.csv", false).await;
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "viewer: import: {}",
+        r.body
+    );
     // Nothing changed at B.
     assert_eq!(db.members(&unit(SATTAHIP)).await.unwrap()[0].role, "editor");
     assert!(

@@ -400,3 +400,102 @@ pub async fn issue_codes(db: &Db, root: &str) -> Vec<storage::UnitCodeRow> {
     .await
     .unwrap()
 }
+
+/// A client of a server started as a separate process, on loopback.
+pub struct Http {
+    base: String,
+    client: hyper_util::client::legacy::Client<
+        hyper_util::client::legacy::connect::HttpConnector,
+        http_body_util::Full<axum::body::Bytes>,
+    >,
+}
+
+impl Http {
+    pub fn to_port(port: u16) -> Self {
+        Self {
+            base: format!("http://127.0.0.1:{port}"),
+            client: hyper_util::client::legacy::Client::builder(
+                hyper_util::rt::TokioExecutor::new(),
+            )
+            .build_http(),
+        }
+    }
+
+    /// Status, the session cookie it sets if any, and the body.
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<serde_json::Value>,
+        cookie: Option<&str>,
+    ) -> (u16, Option<String>, String) {
+        let mut headers = Vec::new();
+        if let Some(c) = cookie {
+            headers.push(("cookie", c));
+        }
+        let (status, h, body) = self.send_with(method, path, body, &headers).await;
+        let cookie = h
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with("citizeninfo_session="))
+            .map(|c| c.split(';').next().unwrap().to_owned());
+        (status, cookie, body)
+    }
+
+    pub async fn send_with(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<serde_json::Value>,
+        headers: &[(&str, &str)],
+    ) -> (u16, http::HeaderMap, String) {
+        use http_body_util::{BodyExt, Full};
+        let mut req = http::Request::builder()
+            .method(method)
+            .uri(format!("{}{path}", self.base));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let req = match body {
+            Some(b) => req
+                .header("content-type", "application/json")
+                .body(Full::from(b.to_string())),
+            None => req.body(Full::default()),
+        }
+        .unwrap();
+        let res = self.client.request(req).await.unwrap();
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let body = res.into_body().collect().await.unwrap().to_bytes();
+        (status, headers, String::from_utf8_lossy(&body).into_owned())
+    }
+}
+
+/// Deletes every photo of a service point through the staff API, so that a test starts
+/// from an office without photos (the demo's have one each).
+pub async fn without_photos(app: &Router, cookie: &str, point: &str) {
+    let r = send_json(
+        app,
+        "GET",
+        &format!("/api/v1/staff/service-points/{point}"),
+        None,
+        Some(cookie),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    for photo in r.json()["photos"].as_array().unwrap() {
+        let r = send_json(
+            app,
+            "DELETE",
+            &format!(
+                "/api/v1/staff/service-points/{point}/photos/{}",
+                photo["id"]
+            ),
+            None,
+            Some(cookie),
+        )
+        .await;
+        assert!(r.status.is_success(), "{}", r.body);
+    }
+}

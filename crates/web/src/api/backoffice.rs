@@ -182,45 +182,12 @@ pub async fn list(
         })
         .into_response());
     }
-    let headers = [
-        "รหัสจุดบริการ",
-        "กระทรวง",
-        "กรม",
-        "หน่วยงาน",
-        "จุดบริการ",
-        "ระดับศูนย์ราชการสะดวก",
-        "แสดงต่อสาธารณะ",
-        "แก้ไขล่าสุด",
-        "แก้ไขโดย",
-        "Authorize Code",
-    ];
-    let rows: Vec<Vec<Cell>> = items
+    // Every column of the point, so that the file imports back (`/api/v1/staff/import`).
+    let (headers, cells) = app::backoffice::sheet(&state.app, &staff, &filter).await?;
+    let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+    let rows: Vec<Vec<Cell>> = cells
         .into_iter()
-        .map(|l| {
-            let name = |n: Option<NamedUnit>| Cell::Text(n.map(|n| n.name).unwrap_or_default());
-            vec![
-                Cell::Text(l.code),
-                name(l.ministry),
-                name(l.department),
-                name(l.unit),
-                Cell::Text(l.name),
-                Cell::Text(l.gecc_level),
-                Cell::Text(
-                    if l.visible {
-                        "แสดง"
-                    } else {
-                        "ไม่แสดง"
-                    }
-                    .into(),
-                ),
-                // The date in Asia/Bangkok (UTC+7, no daylight saving), Buddhist era.
-                Cell::Text(domain::thai_date::short_th(
-                    (l.updated_at + chrono::Duration::hours(7)).date_naive(),
-                )),
-                Cell::Text(l.updated_by.unwrap_or_default()),
-                Cell::Text(l.authorize_code.unwrap_or_default()),
-            ]
-        })
+        .map(|r| r.into_iter().map(Cell::Text).collect())
         .collect();
     let (bytes, content_type, extension) = if format == "xlsx" {
         let widths = [(0, 16.0), (1, 36.0), (2, 36.0), (3, 36.0), (4, 36.0)];

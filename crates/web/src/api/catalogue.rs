@@ -1,9 +1,10 @@
 //! The manual catalogue and pins in the staff API: drafts, publishing, the manuals a
 //! department expects, and pinning manuals to points one by one or under a unit.
 
+use app::manuals::DraftBase;
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::UnitCode;
 use domain::manual::Manual;
@@ -26,7 +27,7 @@ fn code_of(code: &str) -> Result<UnitCode, ApiError> {
 }
 
 /// A manual key as the path gives it: lower-case letters, digits and dashes.
-fn key_of(key: &str) -> Result<String, ApiError> {
+pub(crate) fn key_of(key: &str) -> Result<String, ApiError> {
     let ok = !key.is_empty()
         && key.len() <= 60
         && key
@@ -71,10 +72,48 @@ pub struct CheckOut {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DraftOut {
     pub key: String,
+    /// The base this draft is at (`version.revision`), as the `ETag` holds it.
+    pub revision: String,
     pub manual: Manual,
     pub checks: Vec<CheckOut>,
     /// No check blocks publishing.
     pub publishable: bool,
+}
+
+/// `"otop-registration-3.2"`: the key, the newest version and the draft's revision.
+fn etag(key: &str, base: DraftBase) -> String {
+    format!("\"{key}-{}\"", base.token())
+}
+
+/// The base an optional `If-Match` names: none without it or with `*`; one that can
+/// never be current for an ETag of another manual or of nothing.
+pub(crate) fn if_match(headers: &HeaderMap, key: &str) -> Option<DraftBase> {
+    let v = headers.get(header::IF_MATCH)?.to_str().unwrap_or("").trim();
+    if v == "*" {
+        return None;
+    }
+    let tag = v.trim_start_matches("W/").trim_matches('"');
+    Some(
+        tag.strip_prefix(key)
+            .and_then(|t| t.strip_prefix('-'))
+            .and_then(DraftBase::parse)
+            .unwrap_or(DraftBase {
+                version: -1,
+                revision: -1,
+            }),
+    )
+}
+
+/// The draft as JSON with its `ETag`.
+pub(crate) fn respond(status: StatusCode, d: app::manuals::Draft) -> Response {
+    let tag = etag(&d.row.key, d.base);
+    let mut r = (status, Json(draft_out(d))).into_response();
+    if let Ok(v) = HeaderValue::from_str(&tag) {
+        r.headers_mut().insert(header::ETAG, v);
+    }
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
 }
 
 fn draft_out(d: app::manuals::Draft) -> DraftOut {
@@ -90,6 +129,7 @@ fn draft_out(d: app::manuals::Draft) -> DraftOut {
         .collect();
     DraftOut {
         publishable: !checks.iter().any(|c| c.severity == "error"),
+        revision: d.base.token(),
         key: d.row.key,
         manual: d.manual,
         checks,
@@ -100,7 +140,8 @@ fn draft_out(d: app::manuals::Draft) -> DraftOut {
 #[utoipa::path(post, path = "/api/v1/staff/manuals", tag = "staff", request_body = NewDraft,
     security(("session" = []), ("bearer" = [])),
     responses(
-        (status = 201, description = "The draft with what its checks say", body = DraftOut),
+        (status = 201, description = "The draft with what its checks say", body = DraftOut,
+            headers(("ETag" = String, description = "The draft's base, for `If-Match`"))),
         (status = 400, description = "`invalid_body`: not JSON of this shape", body = ApiError),
         (status = 401, description = "`unauthenticated`: no valid session cookie or API token", body = ApiError),
         (status = 403, description = "`forbidden`: not an administrator of the department, or the key is another department's", body = ApiError),
@@ -115,17 +156,25 @@ pub async fn create(
 ) -> Result<Response, ApiError> {
     let n = json_body(body)?;
     let department = code_of(&n.department)?;
-    let d = app::manuals::save_draft(&state.app, &staff, &department, n.key.as_deref(), n.manual)
-        .await?;
-    Ok((StatusCode::CREATED, Json(draft_out(d))).into_response())
+    let d = app::manuals::save_draft(
+        &state.app,
+        &staff,
+        &department,
+        n.key.as_deref(),
+        n.manual,
+        None,
+    )
+    .await?;
+    Ok(respond(StatusCode::CREATED, d))
 }
 
 /// A manual's draft.
 #[utoipa::path(get, path = "/api/v1/staff/manuals/{key}/draft", tag = "staff",
-    params(("key" = String, Path, description = "The manual's key")),
+    params(("key" = String, Path, description = "The manual's key", pattern = "^[a-z0-9-]{1,60}$")),
     security(("session" = []), ("bearer" = [])),
     responses(
-        (status = 200, description = "The draft", body = DraftOut),
+        (status = 200, description = "The draft", body = DraftOut,
+            headers(("ETag" = String, description = "The draft's base, for `If-Match`"))),
         (status = 400, description = "`invalid_parameter`: not a manual key (lower-case letters, digits, dashes, at most 60)", body = ApiError),
         (status = 401, description = "`unauthenticated`: no valid session cookie or API token", body = ApiError),
         (status = 403, description = "`forbidden`: not an administrator of its department", body = ApiError),
@@ -135,58 +184,46 @@ pub async fn get_draft(
     State(state): State<Shared>,
     staff: Staff,
     ApiPath(key): ApiPath<String>,
-) -> Result<Json<DraftOut>, ApiError> {
-    Ok(Json(draft_out(
+) -> Result<Response, ApiError> {
+    let key = key_of(&key)?;
+    Ok(respond(
+        StatusCode::OK,
         app::manuals::draft(&state.app, &staff, &key).await?,
-    )))
+    ))
 }
 
-/// Replaces a manual's draft (or starts one from a published manual's key).
+/// Replaces a manual's draft (or starts one from a published manual's key). With
+/// `If-Match`, refused when someone saved or published since.
 #[utoipa::path(put, path = "/api/v1/staff/manuals/{key}/draft", tag = "staff", request_body = DraftChange,
-    params(("key" = String, Path, description = "The manual's key")),
+    params(("key" = String, Path, description = "The manual's key", pattern = "^[a-z0-9-]{1,60}$"),
+           ("If-Match" = Option<String>, Header, description = "The `ETag` of the draft (or of the manual's history) the change was made on; `*` or none to replace whatever is there")),
     security(("session" = []), ("bearer" = [])),
     responses(
-        (status = 200, description = "The draft with what its checks say", body = DraftOut),
+        (status = 200, description = "The draft with what its checks say", body = DraftOut,
+            headers(("ETag" = String, description = "The draft's new base"))),
         (status = 400, description = "`invalid_parameter`: not a manual key; `invalid_body`: not JSON of this shape", body = ApiError),
         (status = 401, description = "`unauthenticated`: no valid session cookie or API token", body = ApiError),
         (status = 403, description = "`forbidden`: not an administrator of its department", body = ApiError),
         (status = 404, description = "`not_found`: no manual or draft has this key", body = ApiError),
+        (status = 412, description = "`stale`: someone saved or published the manual after the base in `If-Match`", body = ApiError),
         (status = 413, description = "`body_too_large`: the body is over 2 MB", body = ApiError),
         (status = 422, description = "`invalid_field`: the title", body = ApiError),
     ))]
 pub async fn put_draft(
     State(state): State<Shared>,
     staff: Staff,
+    headers: HeaderMap,
     ApiPath(key): ApiPath<String>,
     body: Result<Json<DraftChange>, axum::extract::rejection::JsonRejection>,
-) -> Result<Json<DraftOut>, ApiError> {
+) -> Result<Response, ApiError> {
     let key = key_of(&key)?;
-    // The owner: the draft's, else the published manual's.
-    let owner = match state.db.draft(&key).await.map_err(ApiError::internal)? {
-        Some(d) => d.owner_unit_id,
-        None => state
-            .db
-            .manual_rows()
-            .await
-            .map_err(ApiError::internal)?
-            .into_iter()
-            .find(|m| m.key == key)
-            .map(|m| m.owner_unit_id)
-            .ok_or_else(|| ApiError::from(app::AppError::NotFound("key")))?,
-    };
-    let tree = state.db.staff_tree().await.map_err(ApiError::internal)?;
-    let department = tree
-        .units
-        .iter()
-        .find(|u| u.id == owner)
-        .and_then(|u| UnitCode::parse(&u.code).ok())
-        .ok_or_else(|| ApiError::from(app::AppError::NotFound("key")))?;
-    staff
-        .require(&state.app, &department, domain::roles::Right::Catalogue)
-        .await?;
+    // The right before the body: who may not write the catalogue learns nothing.
+    app::manuals::may_write(&state.app, &staff, &key).await?;
     let c = json_body(body)?;
-    let d = app::manuals::save_draft(&state.app, &staff, &department, Some(&key), c.manual).await?;
-    Ok(Json(draft_out(d)))
+    let d =
+        app::manuals::update_draft(&state.app, &staff, &key, c.manual, if_match(&headers, &key))
+            .await?;
+    Ok(respond(StatusCode::OK, d))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -196,9 +233,11 @@ pub struct Published {
 }
 
 /// Publishes a draft as the manual's next version, when no check blocks it. Its
-/// previous version is archived and its pins move to the new one.
+/// previous version is archived and its pins move to the new one. With `If-Match`,
+/// refused when the draft changed since.
 #[utoipa::path(post, path = "/api/v1/staff/manuals/{key}/publish", tag = "staff",
-    params(("key" = String, Path, description = "The manual's key")),
+    params(("key" = String, Path, description = "The manual's key", pattern = "^[a-z0-9-]{1,60}$"),
+           ("If-Match" = Option<String>, Header, description = "The `ETag` of the draft to publish; none to publish the draft as it is")),
     security(("session" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "Published", body = Published),
@@ -206,15 +245,17 @@ pub struct Published {
         (status = 401, description = "`unauthenticated`: no valid session cookie or API token", body = ApiError),
         (status = 403, description = "`forbidden`: not an administrator of its department", body = ApiError),
         (status = 404, description = "`not_found`: no draft has this key", body = ApiError),
+        (status = 412, description = "`stale`: the draft changed after the base in `If-Match`", body = ApiError),
         (status = 422, description = "`invalid_field`: a check blocks publishing (steps over the statutory time, fees or documents not stated…); `fields` names each", body = ApiError),
     ))]
 pub async fn publish(
     State(state): State<Shared>,
     staff: Staff,
+    headers: HeaderMap,
     ApiPath(key): ApiPath<String>,
 ) -> Result<Json<Published>, ApiError> {
     let key = key_of(&key)?;
-    let id = app::manuals::publish(&state.app, &staff, &key).await?;
+    let id = app::manuals::publish(&state.app, &staff, &key, if_match(&headers, &key)).await?;
     state.publish().await;
     Ok(Json(Published { id }))
 }

@@ -4,6 +4,8 @@
 mod auth;
 mod backoffice;
 mod catalogue;
+pub(crate) mod import;
+mod manual_history;
 mod manuals;
 mod model;
 mod photos;
@@ -169,7 +171,9 @@ fn account_routes() -> OpenApiRouter<Shared> {
         .routes(routes!(points::revert))
         .routes(routes!(points::locate))
         .routes(routes!(quality::quality))
-        .routes(routes!(catalogue::create))
+        .routes(routes!(catalogue::create, manual_history::list))
+        .routes(routes!(manual_history::history))
+        .routes(routes!(manual_history::revert))
         .routes(routes!(catalogue::get_draft, catalogue::put_draft))
         .routes(routes!(catalogue::publish))
         .routes(routes!(catalogue::pin, catalogue::unpin))
@@ -181,6 +185,9 @@ fn account_routes() -> OpenApiRouter<Shared> {
                 .routes(routes!(photos::upload))
                 .layer(axum::extract::DefaultBodyLimit::max(photos::UPLOAD_LIMIT)),
         )
+        .merge(OpenApiRouter::new().routes(routes!(import::import)).layer(
+            axum::extract::DefaultBodyLimit::max(import::IMPORT_BODY_LIMIT),
+        ))
         .routes(routes!(staff::members))
         .routes(routes!(staff::set_role, staff::remove_member))
         .routes(routes!(staff::audit))

@@ -785,6 +785,7 @@ pub struct HistoryOut {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct HistoryParams {
     /// Entries older than this id (the next page).
     pub before: Option<i64>,
@@ -871,6 +872,7 @@ pub async fn revert(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LocateParams {
     pub lat: f64,
     pub lon: f64,

@@ -40,7 +40,7 @@ fn span(lang: Lang, s: Span) -> String {
 }
 
 /// The template's Thai wording of each coded value.
-fn label(lang: Lang, value: &str) -> String {
+pub(crate) fn label(lang: Lang, value: &str) -> String {
     let (th, en) = match value {
         "single_unit" => (
             "กระบวนงานบริการที่เบ็ดเสร็จในหน่วยเดียว",

@@ -68,7 +68,25 @@ pub(crate) fn account_router(state: &Shared) -> Router<Shared> {
         .route("/staff", get(staff::home))
         .route("/staff/service-points", get(staff::listing))
         .route("/staff/quality", get(staff::quality))
+        .route(
+            "/staff/import",
+            get(staff::import_form).post(staff::import_submit).layer(
+                axum::extract::DefaultBodyLimit::max(crate::api::import::IMPORT_BODY_LIMIT),
+            ),
+        )
         .route("/staff/pins", get(staff::pins).post(staff::pin_all))
+        .route("/staff/manuals", get(staff::manual_catalogue))
+        .route(
+            "/staff/manuals/new",
+            get(staff::manual_new_form).post(staff::manual_new_submit),
+        )
+        .route(
+            "/staff/manuals/{key}/edit",
+            get(staff::manual_edit_form).post(staff::manual_edit_submit),
+        )
+        .route("/staff/manuals/{key}/publish", post(staff::manual_publish))
+        .route("/staff/manuals/{key}/history", get(staff::manual_history))
+        .route("/staff/manuals/{key}/revert", post(staff::manual_revert))
         .route(
             "/staff/service-points/{code}/manuals",
             get(staff::point_pins),

@@ -4,9 +4,9 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
-use domain::hours::{HoursException, Period, WeeklyHours, format_minutes, parse_hhmm};
+use domain::hours::{Period, WeeklyHours, format_minutes, parse_hhmm};
 use domain::point_edit::PointState;
+use domain::point_sheet::{parse_special_days, special_days_text};
 use domain::{Address, GeccLevel, LatLon, Phone, Problem};
 
 pub(crate) type Values = HashMap<String, String>;
@@ -65,7 +65,7 @@ pub(crate) fn values_of(s: &PointState) -> Values {
     if s.hours.open_on_holidays {
         put("open_on_holidays", "on");
     }
-    put("exceptions", &exceptions_text(&s.hours.exceptions));
+    put("exceptions", &special_days_text(&s.hours.exceptions));
     put("hours_note", s.hours_note_th.as_deref().unwrap_or(""));
     put("hours_note_en", s.hours_note_en.as_deref().unwrap_or(""));
     put("gecc_level", s.gecc_level.as_str());
@@ -73,45 +73,6 @@ pub(crate) fn values_of(s: &PointState) -> Values {
         put("visible", "on");
     }
     v
-}
-
-/// Special days as the textarea shows them, runs of equal days joined into a range.
-fn exceptions_text(list: &[HoursException]) -> String {
-    let mut lines: Vec<String> = Vec::new();
-    let mut i = 0;
-    while i < list.len() {
-        let e = &list[i];
-        let mut j = i;
-        while j + 1 < list.len()
-            && list[j + 1].periods == e.periods
-            && list[j + 1].note == e.note
-            && (list[j + 1].date - list[j].date).num_days() == 1
-        {
-            j += 1;
-        }
-        let dates = if j > i {
-            format!("{}..{}", e.date, list[j].date)
-        } else {
-            e.date.to_string()
-        };
-        let times = if e.periods.is_empty() {
-            "ปิด".to_owned()
-        } else {
-            e.periods
-                .iter()
-                .map(|(o, c)| format!("{}-{}", format_minutes(*o), format_minutes(*c)))
-                .collect::<Vec<_>>()
-                .join(" ")
-        };
-        let note = e
-            .note
-            .as_deref()
-            .map(|n| format!(" {n}"))
-            .unwrap_or_default();
-        lines.push(format!("{dates} {times}{note}"));
-        i = j + 1;
-    }
-    lines.join("\n")
 }
 
 fn get<'a>(v: &'a Values, k: &str) -> &'a str {
@@ -186,12 +147,12 @@ pub(crate) fn state_of(v: &Values) -> (PointState, Vec<String>, Vec<Problem>) {
     }
     let mut exceptions = Vec::new();
     for (n, line) in get(v, "exceptions").lines().enumerate() {
-        match exception_line(line) {
+        match parse_special_days(line) {
             Ok(mut days) => exceptions.append(&mut days),
-            Err(()) => problems.push(Problem::new(
+            Err((th, en)) => problems.push(Problem::new(
                 "exceptions",
-                format!("บรรทัดที่ {} อ่านไม่ได้: \"{}\"", n + 1, line.trim()),
-                format!("Line {} cannot be read: \"{}\"", n + 1, line.trim()),
+                format!("บรรทัดที่ {}: {th}", n + 1),
+                format!("Line {}: {en}", n + 1),
             )),
         }
     }
@@ -260,74 +221,9 @@ pub(crate) fn state_of(v: &Values) -> (PointState, Vec<String>, Vec<Problem>) {
     (state, period_keys, problems)
 }
 
-/// `2027-01-04..2027-01-05 ปิด note`, `2027-01-09 09:00-12:00 13:00-15:00 note`.
-fn exception_line(line: &str) -> Result<Vec<HoursException>, ()> {
-    let line = line.trim();
-    if line.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut words = line.split_whitespace();
-    let dates = words.next().ok_or(())?;
-    let (from, to) = match dates.split_once("..") {
-        Some((a, b)) => (a, b),
-        None => (dates, dates),
-    };
-    let from = NaiveDate::parse_from_str(from, "%Y-%m-%d").map_err(|_| ())?;
-    let to = NaiveDate::parse_from_str(to, "%Y-%m-%d").map_err(|_| ())?;
-    let days = (to - from).num_days();
-    if !(0..=120).contains(&days) {
-        return Err(());
-    }
-    let mut periods = Vec::new();
-    let mut note = Vec::new();
-    let mut closed = false;
-    for w in words {
-        if note.is_empty() && matches!(w.to_lowercase().as_str(), "ปิด" | "closed") {
-            closed = true;
-            continue;
-        }
-        if note.is_empty()
-            && let Some((o, c)) = w.split_once(['-', '–'])
-            && let (Some(o), Some(c)) = (parse_hhmm(o), parse_hhmm(c))
-        {
-            periods.push((o, c));
-            continue;
-        }
-        note.push(w);
-    }
-    if !closed && periods.is_empty() {
-        return Err(());
-    }
-    let note = (!note.is_empty()).then(|| note.join(" "));
-    Ok((0..=days)
-        .map(|d| HoursException {
-            date: from + chrono::Duration::days(d),
-            periods: periods.clone(),
-            note: note.clone(),
-        })
-        .collect())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn special_days_read_and_print_alike() {
-        let days = exception_line("2027-01-04..2027-01-06 ปิด ปรับปรุงสำนักงาน").unwrap();
-        assert_eq!(days.len(), 3);
-        assert!(days.iter().all(|d| d.periods.is_empty()));
-        let mut all = days;
-        all.extend(exception_line("2027-01-09 09:00-12:00 13:00-15:00").unwrap());
-        assert_eq!(all[3].periods, vec![(540, 720), (780, 900)]);
-        assert_eq!(
-            exceptions_text(&all),
-            "2027-01-04..2027-01-06 ปิด ปรับปรุงสำนักงาน\n2027-01-09 09:00-12:00 13:00-15:00"
-        );
-        assert!(exception_line("tomorrow closed").is_err());
-        assert!(exception_line("2027-01-09").is_err());
-        assert!(exception_line("2027-01-09..2026-01-01 ปิด").is_err());
-    }
 
     #[test]
     fn problems_land_on_their_fields() {

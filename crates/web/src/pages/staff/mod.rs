@@ -17,14 +17,23 @@ mod edit;
 mod form;
 mod history;
 mod home;
+mod import;
 mod listing;
+mod manual_form;
+mod manuals;
 mod pins;
 mod quality;
 
 pub(crate) use edit::{action, edit_form, edit_submit, photo_change, photo_upload};
 pub(crate) use history::{history, revert};
 pub(crate) use home::home;
+pub(crate) use import::{import_form, import_submit};
 pub(crate) use listing::listing;
+pub(crate) use manuals::{
+    catalogue as manual_catalogue, edit_form as manual_edit_form,
+    edit_submit as manual_edit_submit, history as manual_history, new_form as manual_new_form,
+    new_submit as manual_new_submit, publish as manual_publish, revert as manual_revert,
+};
 pub(crate) use pins::{pin_all, pins, point_pin, point_pins};
 pub(crate) use quality::quality;
 
@@ -35,12 +44,18 @@ pub(crate) enum Menu {
     Points,
     Pins,
     Quality,
+    Import,
+    Manuals,
 }
 
 /// What every back-office page shows above its content: the menu.
 pub(crate) struct Frame {
     pub menu: Menu,
     pub username: String,
+    /// Offered the bulk import: holds a role that edits somewhere.
+    pub can_import: bool,
+    /// Offered the manual catalogue: administers a department or a ministry.
+    pub can_write_catalogue: bool,
 }
 
 impl Frame {
@@ -56,6 +71,8 @@ fn frame(lang: Lang, title: &str, uri: &Uri, menu: Menu, caller: &Caller) -> (La
         Frame {
             menu,
             username: caller.user.username.clone(),
+            can_import: app::import::may_import(caller),
+            can_write_catalogue: caller.may_write_catalogue,
         },
     )
 }
