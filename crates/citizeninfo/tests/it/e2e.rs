@@ -2,116 +2,14 @@
 //! installed by `scripts/test`): a citizen searches in Thai, opens a service point and
 //! one of its manuals, and the browser reports no console error on the way.
 
-use fantoccini::wd::WebDriverCompatibleCommand;
-use fantoccini::{Client, ClientBuilder, Locator};
-use serde_json::{Value, json};
+use fantoccini::{Client, Locator};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 use storage::Db;
 
+use crate::browser::{PHONE, browser, console_errors, free_port, serve, start_driver};
 use crate::on_both_databases;
 use crate::support::{test_config, with_demo};
-
-struct Driver {
-    child: Child,
-    port: u16,
-    profile: std::path::PathBuf,
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.profile);
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-async fn start_driver() -> Driver {
-    let bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
-    let port = free_port();
-    let child = Command::new(&bin)
-        .arg(format!("--port={port}"))
-        .arg("--allowed-ips=127.0.0.1")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| {
-            panic!("cannot start {bin} ({e}); ./scripts/test installs chromium and chromium-driver")
-        });
-    let profile = std::env::temp_dir().join(format!("citizeninfo-chrome-{port}"));
-    let driver = Driver {
-        child,
-        port,
-        profile,
-    };
-    for _ in 0..100 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return driver;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("chromedriver did not start on port {port}");
-}
-
-async fn browser(driver: &Driver) -> Client {
-    let caps = json!({
-        "browserName": "chrome",
-        "goog:loggingPrefs": {"browser": "ALL"},
-        "goog:chromeOptions": {
-            "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--lang=th", "--window-size=412,915",
-                format!("--user-data-dir={}", driver.profile.display()),
-            ],
-        },
-    });
-    let caps = match caps {
-        Value::Object(m) => m,
-        _ => unreachable!("a JSON object literal"),
-    };
-    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{}", driver.port))
-        .await
-        .expect("WebDriver session")
-}
-
-/// Chromedriver's log endpoint (outside W3C WebDriver, which has none).
-#[derive(Debug)]
-struct BrowserLog;
-
-impl WebDriverCompatibleCommand for BrowserLog {
-    fn endpoint(
-        &self,
-        base: &url::Url,
-        session: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
-    }
-    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        (http::Method::POST, Some(r#"{"type":"browser"}"#.into()))
-    }
-}
-
-async fn console_errors(c: &Client) -> Vec<String> {
-    let log = c.issue_cmd(BrowserLog).await.expect("browser log");
-    log.as_array()
-        .into_iter()
-        .flatten()
-        .filter(|e| e["level"] == "SEVERE")
-        .map(|e| e["message"].as_str().unwrap_or_default().to_owned())
-        .collect()
-}
 
 async fn citizen_finds_a_service(db: Db) {
     with_demo(&db).await;
@@ -121,7 +19,7 @@ async fn citizen_finds_a_service(db: Db) {
     let server = serve(listener, state);
 
     let driver = start_driver().await;
-    let c = browser(&driver).await;
+    let c = browser(&driver, PHONE).await;
     let mut errors = Vec::new();
 
     c.goto(&format!("{base}/")).await.unwrap();
@@ -223,23 +121,6 @@ async fn citizen_finds_a_service(db: Db) {
 }
 on_both_databases!(browser_search_service_point_manual, citizen_finds_a_service);
 
-/// Serves the app on `listener` as the binary does, with the peer address of each
-/// connection (for throttling and the audit).
-fn serve(
-    listener: tokio::net::TcpListener,
-    state: web::Shared,
-) -> tokio::task::JoinHandle<std::io::Result<()>> {
-    tokio::spawn(async move {
-        web::server::serve(
-            listener,
-            web::router(state),
-            web::server::ConnectionLimits::default(),
-            std::future::pending(),
-        )
-        .await
-    })
-}
-
 async fn text_of(c: &Client, css: &str) -> String {
     c.wait()
         .for_element(Locator::Css(css))
@@ -311,7 +192,7 @@ async fn officer_signs_up(db: Db) {
         .unwrap();
 
     let driver = start_driver().await;
-    let c = browser(&driver).await;
+    let c = browser(&driver, PHONE).await;
     let mut errors = Vec::new();
 
     // Step 1, with a title typed into the name: refused, saying why.
@@ -584,7 +465,7 @@ async fn officer_signs_in_with_digital_id(db: Db, dga: bool, auth_method: &str) 
         web::AppState::new(db.clone(), config).await.unwrap(),
     );
     let driver = start_driver().await;
-    let c = browser(&driver).await;
+    let c = browser(&driver, PHONE).await;
 
     provider_login(&c, &base, "officer42").await;
     let facts = text_of(&c, "dl.facts").await;
