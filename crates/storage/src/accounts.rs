@@ -280,12 +280,17 @@ impl Db {
         })
     }
 
-    /// Whether the user holds any role above viewer somewhere.
-    pub async fn holds_editing_role(&self, user: i64) -> Result<bool, StorageError> {
-        let n: i64 = on_pool!(&self.pool, p => sqlx::query_scalar(
-            "SELECT COUNT(*) FROM memberships WHERE user_id = $1 AND role <> 'viewer'")
+    /// Whether a user holds a role that edits somewhere (editor, administrator or
+    /// supervisor), and one that writes a manual catalogue (administrator or supervisor of
+    /// a department or a ministry): what the staff menu offers, in one read.
+    pub async fn menu_roles(&self, user: i64) -> Result<(bool, bool), StorageError> {
+        let (edits, catalogue): (i64, i64) = on_pool!(&self.pool, p => sqlx::query_as(
+            "SELECT CAST(COALESCE(MAX(CASE WHEN m.role <> 'viewer' THEN 1 ELSE 0 END), 0) AS BIGINT), \
+             CAST(COALESCE(MAX(CASE WHEN m.role IN ('admin', 'supervisor') AND u.kind IN ('department', 'ministry') \
+             THEN 1 ELSE 0 END), 0) AS BIGINT) \
+             FROM memberships m JOIN units u ON u.id = m.unit_id WHERE m.user_id = $1")
             .bind(user).fetch_one(p).await?);
-        Ok(n > 0)
+        Ok((edits > 0, catalogue > 0))
     }
 
     pub async fn memberships(&self, user: i64) -> Result<Vec<Membership>, StorageError> {

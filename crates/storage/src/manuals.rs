@@ -235,14 +235,6 @@ impl Db {
 
     /// Whether the user administers or supervises a department or a ministry: who
     /// writes some department's manual catalogue.
-    pub async fn holds_catalogue_role(&self, user: i64) -> Result<bool, StorageError> {
-        let n: i64 = on_pool!(&self.pool, p => sqlx::query_scalar(
-            "SELECT COUNT(*) FROM memberships m JOIN units u ON u.id = m.unit_id WHERE m.user_id = $1 \
-             AND m.role IN ('admin', 'supervisor') AND u.kind IN ('department', 'ministry')")
-            .bind(user).fetch_one(p).await?);
-        Ok(n > 0)
-    }
-
     /// Department code → the keys it expects.
     pub async fn expected_manuals(&self, department: i64) -> Result<Vec<String>, StorageError> {
         Ok(on_pool!(&self.pool, p => sqlx::query_scalar(

@@ -13,15 +13,16 @@ use tower_sessions::Session;
 
 use super::*;
 
-struct Entry {
-    id: i64,
-    when: String,
-    by: String,
-    action: String,
-    note: Option<String>,
+/// One change as a history page shows it (a point's here, a manual's in `manuals.rs`).
+pub(super) struct Entry {
+    pub(super) id: i64,
+    pub(super) when: String,
+    pub(super) by: String,
+    pub(super) action: String,
+    pub(super) note: Option<String>,
     /// (field, before, after)
-    fields: Vec<(String, String, String)>,
-    restorable: bool,
+    pub(super) fields: Vec<(String, String, String)>,
+    pub(super) restorable: bool,
 }
 
 #[derive(Template, WebTemplate)]

@@ -718,16 +718,7 @@ pub(crate) async fn publish(
 
 // The history.
 
-struct Entry {
-    id: i64,
-    when: String,
-    by: String,
-    action: String,
-    note: Option<String>,
-    /// (field, before, after)
-    fields: Vec<(String, String, String)>,
-    restorable: bool,
-}
+use super::history::Entry;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "staff/manuals_history.html")]
