@@ -469,3 +469,5 @@ mc-reverted = The earlier state is the draft now; check it and publish when read
 mc-action-draft = Draft saved
 mc-action-publish = Published
 mc-action-revert = Restored
+sp-comments = What citizens said
+sp-reply = The office replied:

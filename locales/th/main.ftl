@@ -469,3 +469,5 @@ mc-reverted = คืนค่าเป็นฉบับร่างแล้ว
 mc-action-draft = บันทึกฉบับร่าง
 mc-action-publish = เผยแพร่
 mc-action-revert = คืนค่า
+sp-comments = ความคิดเห็นของผู้รับบริการ
+sp-reply = คำตอบจากหน่วยงาน:

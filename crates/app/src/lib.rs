@@ -14,7 +14,11 @@ pub mod manuals;
 pub mod passwords;
 pub mod photos;
 pub mod points;
+pub mod posters;
 pub mod quality;
+pub mod ratings;
+pub mod replies;
+pub mod reports;
 pub mod staff;
 
 use std::sync::Arc;
@@ -35,6 +39,8 @@ pub struct App {
     pub(crate) secret_key: Arc<[u8]>,
     /// Where photos are kept: a local folder, or an S3-compatible store.
     pub media: Arc<media::Store>,
+    /// The rating path's group-commit writer and day key.
+    pub(crate) ratings: Arc<ratings::Ratings>,
 }
 
 impl App {
@@ -51,6 +57,7 @@ impl App {
             base_url,
             secret_key: secret_key.into(),
             media: Arc::new(media),
+            ratings: Arc::default(),
         }
     }
 

@@ -335,6 +335,8 @@ pub async fn set_archived(
     tx.record_change(&change(caller, current.id, action, None, None, None)?, now)
         .await?;
     finish(tx, code).await?;
+    // An archived point's poster takes no ratings from now on.
+    app.ratings.forget_posters();
     load(app, code).await
 }
 

@@ -16,6 +16,7 @@ pub mod point_sheet;
 pub mod problem;
 pub mod quality;
 pub mod rating;
+pub mod rating_guard;
 pub mod roles;
 pub mod stats;
 pub mod thai_date;

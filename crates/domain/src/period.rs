@@ -448,6 +448,75 @@ fn parse_fiscal(s: &str) -> Result<Period, Problem> {
     }
 }
 
+/// How a stretch of days is read from the rollups: whole months from the monthly
+/// rows, the days at either end from the daily ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grain {
+    Day,
+    Month,
+}
+
+/// A stretch of rollup rows: `grain` rows whose start is within `from..=to`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub grain: Grain,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+impl Period {
+    /// The fewest rollup rows that cover the period exactly: a fiscal year is twelve
+    /// monthly rows, 3 to 17 May is fifteen daily ones, 20 January to 10 March is the
+    /// days of January's end, February's month, and March's first days.
+    pub fn spans(&self) -> Vec<Span> {
+        let first_of = |d: NaiveDate| d.with_day(1).expect("a first day");
+        let full_from = if self.from.day() == 1 {
+            self.from
+        } else {
+            first_of(self.from)
+                .checked_add_months(Months::new(1))
+                .expect("in range")
+        };
+        let after_to = self.to.succ_opt().expect("in range");
+        let full_to_excl = first_of(after_to);
+        let full_to_excl = if after_to.day() == 1 {
+            after_to
+        } else {
+            full_to_excl
+        };
+        if full_from >= full_to_excl {
+            return vec![Span {
+                grain: Grain::Day,
+                from: self.from,
+                to: self.to,
+            }];
+        }
+        let mut out = Vec::new();
+        if self.from < full_from {
+            out.push(Span {
+                grain: Grain::Day,
+                from: self.from,
+                to: full_from.pred_opt().expect("in range"),
+            });
+        }
+        out.push(Span {
+            grain: Grain::Month,
+            from: full_from,
+            to: full_to_excl
+                .checked_sub_months(Months::new(1))
+                .expect("in range"),
+        });
+        if full_to_excl <= self.to {
+            out.push(Span {
+                grain: Grain::Day,
+                from: full_to_excl,
+                to: self.to,
+            });
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -673,6 +742,86 @@ mod tests {
                 .unwrap_err()
                 .en
                 .contains("2000 to 2200")
+        );
+    }
+
+    #[test]
+    fn spans_cover_a_period_with_the_fewest_rows() {
+        let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+        let fy = Period::fiscal_year(2569).unwrap();
+        assert_eq!(
+            fy.spans(),
+            vec![Span {
+                grain: Grain::Month,
+                from: d(2025, 10, 1),
+                to: d(2026, 9, 1)
+            }]
+        );
+        let mid = Period::dates(d(2026, 5, 3), d(2026, 5, 17)).unwrap();
+        assert_eq!(
+            mid.spans(),
+            vec![Span {
+                grain: Grain::Day,
+                from: d(2026, 5, 3),
+                to: d(2026, 5, 17)
+            }]
+        );
+        let across = Period::dates(d(2026, 1, 20), d(2026, 3, 10)).unwrap();
+        assert_eq!(
+            across.spans(),
+            vec![
+                Span {
+                    grain: Grain::Day,
+                    from: d(2026, 1, 20),
+                    to: d(2026, 1, 31)
+                },
+                Span {
+                    grain: Grain::Month,
+                    from: d(2026, 2, 1),
+                    to: d(2026, 2, 1)
+                },
+                Span {
+                    grain: Grain::Day,
+                    from: d(2026, 3, 1),
+                    to: d(2026, 3, 10)
+                },
+            ]
+        );
+        // Two partial months side by side: days only.
+        let two = Period::dates(d(2026, 1, 20), d(2026, 2, 10)).unwrap();
+        assert_eq!(
+            two.spans(),
+            vec![Span {
+                grain: Grain::Day,
+                from: d(2026, 1, 20),
+                to: d(2026, 2, 10)
+            }]
+        );
+        // Ending on a month's last day, starting on a first.
+        let q = Period::dates(d(2026, 1, 1), d(2026, 2, 28)).unwrap();
+        assert_eq!(
+            q.spans(),
+            vec![Span {
+                grain: Grain::Month,
+                from: d(2026, 1, 1),
+                to: d(2026, 2, 1)
+            }]
+        );
+        let tail = Period::dates(d(2026, 1, 1), d(2026, 2, 27)).unwrap();
+        assert_eq!(
+            tail.spans(),
+            vec![
+                Span {
+                    grain: Grain::Month,
+                    from: d(2026, 1, 1),
+                    to: d(2026, 1, 1)
+                },
+                Span {
+                    grain: Grain::Day,
+                    from: d(2026, 2, 1),
+                    to: d(2026, 2, 27)
+                },
+            ]
         );
     }
 }

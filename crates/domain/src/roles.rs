@@ -65,6 +65,9 @@ pub enum Right {
     /// Write the manuals a department owns: its administrators, and administrators or
     /// supervisors above it.
     Catalogue,
+    /// Read the satisfaction reports and the citizens' comments of the unit and
+    /// everything below it: any role on it or above it, as the listings' scope.
+    Report,
 }
 
 /// Whether `roles`, held at these distances above the unit (0 = the unit itself), give
@@ -72,6 +75,7 @@ pub enum Right {
 pub fn allows(roles: &[(usize, Role)], right: Right) -> bool {
     roles.iter().any(|&(d, role)| match (right, role) {
         (_, Role::Supervisor) => true,
+        (Right::Report, _) => true,
         (Right::View | Right::Administer | Right::Edit | Right::Catalogue, Role::Admin) => true,
         (Right::AdministerFromAbove, Role::Admin) => d >= 1,
         (Right::View, Role::Editor | Role::Viewer) => d == 0,
@@ -115,6 +119,10 @@ mod tests {
         assert!(allows(&[(2, Admin)], Edit));
         assert!(allows(&[(0, Admin)], Catalogue));
         assert!(allows(&[(4, Supervisor)], Catalogue));
+        // Any member reads the reports of everything below their unit.
+        assert!(allows(&[(3, Viewer)], Report));
+        assert!(allows(&[(1, Editor)], Report));
+        assert!(!allows(&[], Report));
     }
 
     #[test]

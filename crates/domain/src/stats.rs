@@ -254,6 +254,10 @@ impl Band {
         }
     }
 
+    pub fn from_key(key: &str) -> Option<Band> {
+        Band::ALL.into_iter().find(|b| b.key() == key)
+    }
+
     pub fn label_th(self) -> &'static str {
         match self {
             Band::Highest => "มากที่สุด",

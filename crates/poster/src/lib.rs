@@ -7,15 +7,23 @@
 //! Both see the same fonts, embedded in the binary, so the output does not depend
 //! on the fonts of the machine.
 //!
-//! The crate does no I/O: it takes [`Poster`] values and returns bytes.
+//! The satisfaction reports are printed with the same fonts and shaping: see
+//! [`report_pdf`].
+//!
+//! The crate does no I/O: it takes [`Poster`] and [`ReportDocument`] values and
+//! returns bytes.
 
 mod layout;
 mod pdf;
 mod png;
 mod qr;
+mod report;
 mod text;
 
 pub use layout::{PAGE_HEIGHT_PT, PAGE_WIDTH_PT};
+pub use report::{
+    NO_DATA, PORTRAIT_MAX_COLUMNS, ReportDocument, ReportSection, ReportTable, report_pdf,
+};
 
 /// What one poster shows.
 #[derive(Debug, Clone, PartialEq, Eq)]

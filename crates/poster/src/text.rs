@@ -159,6 +159,76 @@ pub(crate) fn wrap(text: &str, weight: Weight, max_width: f32) -> Vec<Shaped> {
     lines
 }
 
+/// [`wrap`], then any line still wider than `max_width` (a word longer than the line,
+/// such as a code or an address) cut between clusters, so that nothing runs out of
+/// its box. A cluster keeps a consonant with its marks and SARA AM whole; a cut is
+/// never made before a following vowel or after a leading one either.
+pub(crate) fn wrap_within(text: &str, weight: Weight, max_width: f32) -> Vec<Shaped> {
+    let mut lines = Vec::new();
+    for line in wrap(text, weight, max_width) {
+        if line.width <= max_width {
+            lines.push(line);
+            continue;
+        }
+        let text = line.text.as_str();
+        let mut clusters: Vec<(usize, f32)> = Vec::new();
+        for glyph in &line.glyphs {
+            match clusters.last_mut() {
+                Some((start, advance)) if *start == glyph.text.start => *advance += glyph.x_advance,
+                _ => clusters.push((glyph.text.start, glyph.x_advance)),
+            }
+        }
+        let mut start = 0;
+        let mut width = 0.0;
+        // The last place a cut may go, with the width of the line up to it.
+        let mut cut: Option<(usize, f32)> = None;
+        for (at, advance) in clusters {
+            if at > start && may_cut(text, at) {
+                cut = Some((at, width));
+            }
+            if width + advance > max_width
+                && let Some((at, before)) = cut.take()
+            {
+                lines.push(shape(&text[start..at], weight));
+                start = at;
+                width -= before;
+            }
+            width += advance;
+        }
+        lines.push(shape(&text[start..], weight));
+    }
+    lines
+}
+
+/// Whether a line may end before byte `at` of `text`, inside a word.
+fn may_cut(text: &str, at: usize) -> bool {
+    let (Some(before), Some(after)) = (text[..at].chars().next_back(), text[at..].chars().next())
+    else {
+        return false;
+    };
+    let leading_vowel = ('\u{0E40}'..='\u{0E44}').contains(&before);
+    let follows = matches!(after, '\u{0E30}'..='\u{0E3A}' | '\u{0E45}' | '\u{0E47}'..='\u{0E4E}');
+    !leading_vowel && !follows
+}
+
+/// The advance of the widest run of `shaped` that [`wrap`] never breaks, in em, spaces
+/// left out: the narrowest box its text fits in broken between words only.
+pub(crate) fn widest_word(shaped: &Shaped) -> f32 {
+    let text = shaped.text.as_str();
+    let mut breaks = segmenter().segment_str(text).filter(|&b| b > 0).peekable();
+    let (mut widest, mut word) = (0.0_f32, 0.0_f32);
+    for glyph in &shaped.glyphs {
+        while breaks.next_if(|&b| b <= glyph.text.start).is_some() {
+            widest = widest.max(word);
+            word = 0.0;
+        }
+        if !text[glyph.text.clone()].trim().is_empty() {
+            word += glyph.x_advance;
+        }
+    }
+    widest.max(word)
+}
+
 pub(crate) struct Fitted {
     pub size: f32,
     pub lines: Vec<Shaped>,
@@ -225,6 +295,40 @@ mod tests {
             assert!(!('\u{0E31}'..='\u{0E3A}').contains(&first), "{}", line.text);
             assert!(!('\u{0E47}'..='\u{0E4E}').contains(&first), "{}", line.text);
         }
+    }
+
+    #[test]
+    fn a_word_wider_than_the_line_is_cut_between_clusters() {
+        let code = "citizeninfo.example.go.th/r/Qx7mP2vL9kR4tW8zN3bH6c";
+        let word = "ประชาสัมพันธ์น้ำที่สุดเมืองไทย";
+        for text in [code, word] {
+            let max = shape(text, Weight::Regular).width / 3.5;
+            let lines = wrap_within(text, Weight::Regular, max);
+            assert!(lines.len() >= 4, "{} lines for {text}", lines.len());
+            // Reshaping a piece may shift its width by a kerning pair, no more.
+            assert!(lines.iter().all(|l| l.width <= max * 1.05), "{text}");
+            let joined: String = lines.iter().map(|l| l.text.as_str()).collect();
+            assert_eq!(joined, text);
+            for line in &lines {
+                let first = line.text.chars().next().unwrap();
+                let last = line.text.chars().next_back().unwrap();
+                assert!(!('\u{0E30}'..='\u{0E3A}').contains(&first), "{}", line.text);
+                assert!(!('\u{0E47}'..='\u{0E4E}').contains(&first), "{}", line.text);
+                assert!(!('\u{0E40}'..='\u{0E44}').contains(&last), "{}", line.text);
+            }
+        }
+    }
+
+    #[test]
+    fn the_widest_word_is_narrower_than_the_text_and_wider_than_any_letter() {
+        let text = shape("ความพึงพอใจ มากที่สุด", Weight::Regular);
+        let widest = widest_word(&text);
+        assert!(widest < text.width * 0.8, "{widest} of {}", text.width);
+        assert!(
+            widest >= shape("ความ", Weight::Regular).width * 0.99,
+            "{widest}"
+        );
+        assert_eq!(widest_word(&shape("", Weight::Regular)), 0.0);
     }
 
     #[test]

@@ -56,6 +56,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "manual catalogue",
         include_str!("../migrations/sqlite/0006_manual_catalogue.sql"),
     ),
+    (
+        7,
+        "ratings",
+        include_str!("../migrations/sqlite/0007_ratings.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -87,6 +92,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         6,
         "manual catalogue",
         include_str!("../migrations/postgres/0006_manual_catalogue.sql"),
+    ),
+    (
+        7,
+        "ratings",
+        include_str!("../migrations/postgres/0007_ratings.sql"),
     ),
 ];
 
@@ -182,9 +192,10 @@ impl Db {
                     StorageError::Data(format!("cannot create {}: {e}", dir.display()))
                 })?;
             }
-            // WAL lets readers go on while the one writer commits; NORMAL sync is
-            // durable across application crashes and loses at most the last commits
-            // on power loss, the usual trade for WAL.
+            // WAL lets readers go on while the one writer commits. The writer syncs
+            // the log at every commit (FULL): a rating is acknowledged only once it
+            // would survive a power loss too, and ratings are batched into few commits
+            // (group commit) rather than made cheaper by a weaker sync.
             // The busy timeout covers other processes on the same file (the command
             // line while a server runs); within this process writes queue for the one
             // writer connection.
@@ -197,7 +208,7 @@ impl Db {
             let writer = SqlitePoolOptions::new()
                 .max_connections(1)
                 .acquire_timeout(WRITE_QUEUE_TIMEOUT)
-                .connect_with(opts.clone())
+                .connect_with(opts.clone().synchronous(SqliteSynchronous::Full))
                 .await?;
             // Read-only, so that a write sent to the wrong pool fails in every test
             // instead of racing the writer in production.

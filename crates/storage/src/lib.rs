@@ -10,6 +10,8 @@ mod import;
 mod limits;
 mod manuals;
 mod points;
+mod posters;
+mod ratings;
 mod snapshot;
 mod staff;
 mod tx;
@@ -23,6 +25,11 @@ pub use import::Dataset;
 pub use limits::Hits;
 pub use manuals::{DraftRow, LastChange, ManualRow};
 pub use points::{ChangeRow, EditPoint, NewChange, NewPhoto, QualityData, SheetPoint};
+pub use posters::{Editor, PosterLookup, PosterRow, RatingTarget};
+pub use ratings::{
+    CommentRow, Counted, DAY_GRAIN, MONTH_GRAIN, NewRating, Outcome, PublishedComment, Rollup,
+    Submission,
+};
 pub use staff::{AuditRow, Member, TokenRow};
 pub use tx::{PublicChange, WriteTx};
 

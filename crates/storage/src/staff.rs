@@ -66,6 +66,38 @@ impl Db {
         Ok((!chain.is_empty()).then_some(chain))
     }
 
+    /// As [`Db::unit_chain`], with each unit's Thai name: (id, code, kind, name).
+    pub async fn unit_chain_named(
+        &self,
+        unit: &UnitCode,
+    ) -> Result<Option<Vec<(i64, UnitCode, String, String)>>, StorageError> {
+        let mut chain = Vec::new();
+        let mut next: Option<(i64, String, String, Option<i64>, String)> = on_pool!(&self.pool, p => sqlx::query_as(
+            "SELECT id, code, kind, parent_id, name_th FROM units WHERE code = $1").bind(unit.as_str()).fetch_optional(p).await?);
+        while let Some((id, c, kind, parent, name)) = next {
+            chain.push((id, code(&c)?, kind, name));
+            if chain.len() > 16 {
+                return Err(StorageError::Data(format!("the tree above {unit} loops")));
+            }
+            next = match parent {
+                Some(pid) => on_pool!(&self.pool, p => sqlx::query_as(
+                    "SELECT id, code, kind, parent_id, name_th FROM units WHERE id = $1").bind(pid).fetch_optional(p).await?),
+                None => None,
+            };
+        }
+        Ok((!chain.is_empty()).then_some(chain))
+    }
+
+    /// The units right below a unit, in code order: (id, code, kind, Thai name).
+    pub async fn child_units(
+        &self,
+        parent: i64,
+    ) -> Result<Vec<(i64, String, String, String)>, StorageError> {
+        Ok(on_pool!(&self.pool, p => sqlx::query_as(
+            "SELECT id, code, kind, name_th FROM units WHERE parent_id = $1 ORDER BY code")
+            .bind(parent).fetch_all(p).await?))
+    }
+
     /// The roles a user holds on any of these units: (unit id, role).
     pub async fn roles_on(
         &self,

@@ -5,6 +5,7 @@
 pub mod api;
 mod assets;
 mod auth;
+mod charts;
 mod errors;
 mod escape;
 pub mod export;
@@ -12,6 +13,7 @@ mod i18n;
 mod ops;
 mod pages;
 mod params;
+mod poster_files;
 pub mod server;
 mod sheets;
 mod views;
@@ -29,6 +31,9 @@ use storage::{Db, PublicChange};
 /// this, a rebuild (about 10 s at national scale) costs less than reading and applying
 /// them one by one.
 const MAX_INCREMENTAL_POINTS: usize = 5_000;
+
+/// Published comments shown per service point.
+const PUBLISHED_PER_POINT: usize = 5;
 
 pub use app::mail;
 pub use app::passwords::hash_password;
@@ -96,6 +101,9 @@ pub struct AppState {
     oidc: Option<auth::oidc::Oidc>,
     /// The Content-Security-Policy header, made once.
     csp: axum::http::HeaderValue,
+    /// The comments staff published with their replies, by service point code: few,
+    /// so the public pages read them from memory like the rest of the directory.
+    published: ArcSwap<std::collections::HashMap<String, Vec<storage::PublishedComment>>>,
 }
 
 pub type Shared = Arc<AppState>;
@@ -134,7 +142,7 @@ impl AppState {
             citizen_key,
             media,
         );
-        Ok(Arc::new(Self {
+        let state = Arc::new(Self {
             db,
             app,
             config,
@@ -143,7 +151,31 @@ impl AppState {
             metrics: ops::Metrics::new(),
             csp,
             oidc,
-        }))
+            published: ArcSwap::from_pointee(Default::default()),
+        });
+        state.refresh_published().await;
+        Ok(state)
+    }
+
+    /// The published comments of a service point, newest first.
+    pub(crate) fn published_comments(&self, code: &str) -> Vec<storage::PublishedComment> {
+        self.published.load().get(code).cloned().unwrap_or_default()
+    }
+
+    /// Reads the published comments again (after a publication here, and with every
+    /// refresh for those of other instances); a failure keeps the ones it had.
+    pub(crate) async fn refresh_published(&self) {
+        match self.db.all_published_comments(PUBLISHED_PER_POINT).await {
+            Ok(rows) => {
+                let mut by_code: std::collections::HashMap<String, Vec<storage::PublishedComment>> =
+                    std::collections::HashMap::new();
+                for (code, c) in rows {
+                    by_code.entry(code).or_default().push(c);
+                }
+                self.published.store(Arc::new(by_code));
+            }
+            Err(e) => tracing::warn!(error = %e, "published comments not read"),
+        }
     }
 
     pub fn directory(&self) -> arc_swap::Guard<Arc<Directory>> {
@@ -255,6 +287,21 @@ impl AppState {
                 }
             }
         });
+        // The day keys of the rating counters must not outlive their day (checked
+        // every minute, so a key is gone within a minute of midnight), nor the
+        // contacts for a reply their 90 days.
+        let ratings = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(60));
+            loop {
+                tick.tick().await;
+                match app::ratings::housekeeping(&ratings.app, chrono::Utc::now()).await {
+                    Ok(n) if n > 0 => tracing::info!(contacts = n, "old rating contacts deleted"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = ?e, "rating housekeeping failed"),
+                }
+            }
+        });
         let state = self.clone();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(every);
@@ -266,6 +313,7 @@ impl AppState {
                 if let Err(e) = state.refresh().await {
                     tracing::warn!(error = %e, "directory refresh failed");
                 }
+                state.refresh_published().await;
             }
         });
     }

@@ -5,12 +5,17 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
 /// One cell: text stays text (a 13-digit code keeps its leading 0 in Excel).
+#[derive(Debug, Clone)]
 pub(crate) enum Cell {
     Text(String),
     Number(f64),
 }
 
 impl Cell {
+    pub(crate) fn text(&self) -> String {
+        self.as_text()
+    }
+
     fn as_text(&self) -> String {
         match self {
             Cell::Text(t) => t.clone(),

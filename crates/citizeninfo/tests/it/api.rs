@@ -497,8 +497,10 @@ fn openapi_document_lists_every_answer_and_how_to_sign_in() {
         "POST /api/v1/auth/resend-verification",
         "POST /api/v1/me/units",
         "POST /api/v1/me/password",
+        "POST /api/v1/ratings/{token}",
     ];
-    // Routes with bounded work (password hashing; photos decoded one per core) that
+    // Routes with bounded work (password hashing; photos decoded one per core; the
+    // ratings queued for their commit) that
     // answer 503 when it is at capacity.
     let hashing = [
         "POST /api/v1/auth/signup",
@@ -506,9 +508,12 @@ fn openapi_document_lists_every_answer_and_how_to_sign_in() {
         "POST /api/v1/auth/password-reset/confirm",
         "POST /api/v1/me/password",
         "POST /api/v1/staff/service-points/{code}/photos",
+        // The ratings' group-commit queue.
+        "POST /api/v1/ratings/{token}",
     ];
     // Bodies the server takes or refuses whole, with no rule on a single field.
     let no_field_rules = [
+        "PUT /api/v1/staff/service-points/{code}/poster",
         "POST /api/v1/auth/verify",
         "POST /api/v1/auth/login",
         "POST /api/v1/auth/resend-verification",

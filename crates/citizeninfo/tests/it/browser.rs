@@ -34,12 +34,14 @@ impl Drop for Driver {
         let _ = self.child.kill();
         let _ = self.child.wait();
         // A browser process still exiting may write the profile once more.
-        for _ in 0..20 {
-            let _ = std::fs::remove_dir_all(&self.profile);
-            if !self.profile.exists() {
-                break;
+        for profile in [self.profile.clone(), self.profile.with_extension("nojs")] {
+            for _ in 0..20 {
+                let _ = std::fs::remove_dir_all(&profile);
+                if !profile.exists() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(250));
             }
-            std::thread::sleep(Duration::from_millis(250));
         }
     }
 }
@@ -80,19 +82,47 @@ pub(crate) async fn start_driver() -> Driver {
     panic!("chromedriver did not start on port {port}");
 }
 
-pub(crate) async fn browser(driver: &Driver, (width, height): (u32, u32)) -> Client {
+pub(crate) async fn browser(driver: &Driver, size: (u32, u32)) -> Client {
+    browser_with(driver, size, true).await
+}
+
+/// A second browser on the same driver, with JavaScript switched off: a citizen on a
+/// phone that runs no script. It keeps its own profile beside the first one's.
+pub(crate) async fn browser_without_javascript(driver: &Driver, size: (u32, u32)) -> Client {
+    browser_with(driver, size, false).await
+}
+
+async fn browser_with(driver: &Driver, (width, height): (u32, u32), javascript: bool) -> Client {
+    let profile = if javascript {
+        driver.profile.clone()
+    } else {
+        driver.profile.with_extension("nojs")
+    };
+    let mut args = vec![
+        "--headless".to_owned(),
+        "--no-sandbox".into(),
+        "--disable-gpu".into(),
+        "--disable-quic".into(),
+        "--no-first-run".into(),
+        "--disable-background-networking".into(),
+        "--disable-component-update".into(),
+        "--disable-sync".into(),
+        "--hide-scrollbars".into(),
+        "--force-device-scale-factor=1".into(),
+        "--lang=th".into(),
+        format!("--window-size={width},{height}"),
+        format!("--user-data-dir={}", profile.display()),
+    ];
+    if !javascript {
+        // Blink's own switch: the page's scripts never run (WebDriver's still do).
+        args.push("--blink-settings=scriptEnabled=false".into());
+    }
     let caps = json!({
         "browserName": "chrome",
         "goog:loggingPrefs": {"browser": "ALL"},
         "goog:chromeOptions": {
             "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--hide-scrollbars", "--force-device-scale-factor=1",
-                "--lang=th", format!("--window-size={width},{height}"),
-                format!("--user-data-dir={}", driver.profile.display()),
-            ],
+            "args": args,
         },
     });
     let caps = match caps {
@@ -257,4 +287,31 @@ pub(crate) async fn click_to_next_page(c: &Client, xpath: &str) {
             .unwrap_or_else(|e| panic!("click {xpath}: {e}"));
     })
     .await;
+}
+
+/// axe-core, vendored from npm (`tests/vendor/axe-core`).
+const AXE: &str = include_str!("../../../../tests/vendor/axe-core/axe.min.js");
+
+/// The WCAG 2.1 A and AA violations axe-core finds on the current page: one line each,
+/// with the rule, its help text and the elements at fault.
+pub(crate) async fn wcag_violations(c: &Client) -> Vec<String> {
+    c.execute(AXE, vec![]).await.expect("axe-core loads");
+    let found = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { runOnly: { type: 'tag',
+                 values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+               .then(r => done(r.violations.map(v => v.id + ': ' + v.help + ' at '
+                 + v.nodes.map(n => n.target.join(' ')).join('; '))),
+                 e => done(['axe failed: ' + e]));",
+            vec![],
+        )
+        .await
+        .expect("axe-core runs");
+    found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap_or_default().to_owned())
+        .collect()
 }

@@ -106,7 +106,7 @@ fn staff_routes() -> Vec<(String, String)> {
 
 /// A route of the document with its parameters filled in for one office: a point's
 /// routes get the office's service point, a unit's the office.
-fn concrete(path: &str, office: &str, point: &str, member: i64) -> String {
+fn concrete(path: &str, office: &str, point: &str, member: i64, comment: i64) -> String {
     let code = if path.starts_with("/api/v1/staff/service-points/{code}") {
         point
     } else {
@@ -115,8 +115,23 @@ fn concrete(path: &str, office: &str, point: &str, member: i64) -> String {
     let uri = path
         .replace("{code}", code)
         .replace("{user}", &member.to_string())
-        .replace("{id}", "1")
+        .replace(
+            "{id}",
+            &if path.starts_with("/api/v1/staff/comments/") {
+                comment.to_string()
+            } else {
+                "1".to_owned()
+            },
+        )
+        .replace("{report}", "preliminary")
         .replace("{key}", DEMO_MANUAL_KEY);
+    // Routes that name their unit or points in the query.
+    if uri.starts_with("/api/v1/staff/reports/") || uri == "/api/v1/staff/comments" {
+        return format!("{uri}?unit={office}");
+    }
+    if uri == "/api/v1/staff/posters/download" {
+        return format!("{uri}?codes={point}");
+    }
     // The one list that needs parameters: where a dropped pin is.
     if uri == "/api/v1/staff/locate" {
         return format!("{uri}?lat=12.9226&lon=100.98501");
@@ -152,13 +167,16 @@ async fn walk(db: Db) {
 
     let routes = staff_routes();
     assert!(routes.len() >= 7, "{routes:?}");
+    // A citizen's comment at each office, for the routes that answer one.
+    let comment_b = crate::ratings::seed_comment(&db, SATTAHIP_POINT, "รอนานมาก").await;
+    let comment_a = crate::ratings::seed_comment(&db, BANG_LAMUNG_POINT, "บริการดี").await;
 
     // Unit A's editor and administrator get 403 or 404 on every staff route of unit B;
     // without a session, 401.
     for who in ["editora", "admina1"] {
         let c = cookie(&app, who).await;
         for (method, path) in &routes {
-            let uri = concrete(path, SATTAHIP, SATTAHIP_POINT, member_b);
+            let uri = concrete(path, SATTAHIP, SATTAHIP_POINT, member_b, comment_b);
             let body = body_for(&app, method, path, SATTAHIP).await;
             if path == IMPORT {
                 // A file is checked line by line: B's point is refused on its line.
@@ -176,8 +194,12 @@ async fn walk(db: Db) {
                 continue;
             }
             let r = send_json(&app, method, &uri, body.clone(), Some(&c)).await;
-            // A route that names B: by its path, or by the department its body names.
-            if path.contains('{') || method != "GET" {
+            // A route that names B: by its path, its query, or the department its
+            // body names.
+            let names_b = uri
+                .split_once('?')
+                .is_some_and(|(_, q)| q.contains("0112140410"));
+            if path.contains('{') || method != "GET" || names_b {
                 assert!(
                     r.status == StatusCode::FORBIDDEN || r.status == StatusCode::NOT_FOUND,
                     "{who}: {method} {uri} gave {} {}",
@@ -210,7 +232,7 @@ async fn walk(db: Db) {
     let viewer = person(&db, "viewera", false, Some((BANG_LAMUNG, "viewer"))).await;
     let c = cookie(&app, "viewera").await;
     for (method, path) in routes.iter().filter(|(m, p)| m != "GET" && p.contains('{')) {
-        let uri = concrete(path, BANG_LAMUNG, BANG_LAMUNG_POINT, viewer);
+        let uri = concrete(path, BANG_LAMUNG, BANG_LAMUNG_POINT, viewer, comment_a);
         let r = send_json(
             &app,
             method,

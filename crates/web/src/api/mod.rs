@@ -4,13 +4,17 @@
 mod auth;
 mod backoffice;
 mod catalogue;
+mod comments;
 pub(crate) mod import;
 mod manual_history;
 mod manuals;
 mod model;
 mod photos;
 mod points;
+mod posters;
 mod quality;
+mod ratings;
+pub(crate) mod reports;
 mod service_points;
 mod staff;
 mod units;
@@ -68,6 +72,7 @@ The server as a whole refuses a state-changing request that a browser sends from
     modifiers(&SignIn),
     tags((name = "directory", description = "Service points, units and manuals"),
          (name = "accounts", description = "Staff sign-up, e-mail verification, sign-in (session cookie) and the signed-in account"),
+         (name = "ratings", description = "The citizen's rating form behind a QR poster: no account, no cookie; a form token from the GET, sent back no sooner than a few seconds later"),
          (name = "staff", description = "A unit's members, roles, audit and Authorize Codes; a session cookie or `Authorization: Bearer` with a personal API token"))
 )]
 struct ApiDoc;
@@ -188,6 +193,16 @@ fn account_routes() -> OpenApiRouter<Shared> {
         .merge(OpenApiRouter::new().routes(routes!(import::import)).layer(
             axum::extract::DefaultBodyLimit::max(import::IMPORT_BODY_LIMIT),
         ))
+        .routes(routes!(posters::list))
+        .routes(routes!(posters::bulk))
+        .routes(routes!(posters::pdf))
+        .routes(routes!(posters::png))
+        .routes(routes!(posters::switch))
+        .routes(routes!(posters::rotate))
+        .routes(routes!(reports::report))
+        .routes(routes!(comments::list))
+        .routes(routes!(comments::reply))
+        .routes(routes!(comments::publish))
         .routes(routes!(staff::members))
         .routes(routes!(staff::set_role, staff::remove_member))
         .routes(routes!(staff::audit))
@@ -217,6 +232,13 @@ fn public_router() -> OpenApiRouter<Shared> {
         .routes(routes!(manuals::detail))
         .routes(routes!(units::list))
         .routes(routes!(units::detail))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(ratings::form, ratings::submit))
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::pages::RATING_BODY_LIMIT,
+                )),
+        )
         .route("/api/v1/openapi.json", get(|| async { Json(openapi()) }))
         .route("/media/{*key}", get(photos::file))
 }

@@ -4,6 +4,8 @@
 mod account;
 mod browse;
 mod manual;
+mod rate;
+pub(crate) use rate::RATING_BODY_LIMIT;
 mod search;
 mod service_point;
 mod staff;
@@ -29,6 +31,15 @@ pub(crate) fn router() -> Router<Shared> {
         .route("/units", get(browse::roots))
         .route("/units/{code}", get(browse::unit))
         .route("/lang/{code}", get(switch_lang))
+        .route(
+            "/r/{token}",
+            get(rate::form)
+                .post(rate::submit)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    rate::RATING_BODY_LIMIT,
+                )),
+        )
+        .route("/r/{token}/thanks", get(rate::thanks))
 }
 
 /// The staff pages, behind the session layer.
@@ -68,6 +79,14 @@ pub(crate) fn account_router(state: &Shared) -> Router<Shared> {
         .route("/staff", get(staff::home))
         .route("/staff/service-points", get(staff::listing))
         .route("/staff/quality", get(staff::quality))
+        .route("/staff/posters", get(staff::posters))
+        .route("/staff/posters/download", get(staff::poster_download))
+        .route("/staff/posters/{code}/switch", post(staff::poster_switch))
+        .route("/staff/posters/{code}/rotate", post(staff::poster_rotate))
+        .route("/staff/reports", get(staff::reports))
+        .route("/staff/comments", get(staff::comments))
+        .route("/staff/comments/{id}/reply", post(staff::comment_reply))
+        .route("/staff/comments/{id}/publish", post(staff::comment_publish))
         .route(
             "/staff/import",
             get(staff::import_form).post(staff::import_submit).layer(

@@ -53,6 +53,8 @@ pub(crate) struct PointPage<'a> {
     map_points: String,
     tiles: &'a str,
     tile_attribution: &'a str,
+    /// Citizens' comments that staff published, with the office's reply.
+    comments: Vec<(String, &'static str, String, String)>,
 }
 
 /// The next public holidays (at most 3 within 45 days), the same on every page of a day:
@@ -203,6 +205,29 @@ pub(crate) async fn page(
         map_points,
         tiles: &state.config.tile_url,
         tile_attribution: &state.config.tile_attribution,
+        comments: state
+            .published_comments(&sp.code.to_string())
+            .into_iter()
+            .map(|c| {
+                let day = c
+                    .received_at
+                    .with_timezone(&domain::hours::bangkok())
+                    .date_naive();
+                let word = domain::rating::Score::new(c.overall).map_or("", |s| {
+                    if lang == Lang::En {
+                        s.word_en()
+                    } else {
+                        s.word_th()
+                    }
+                });
+                let date = if lang == Lang::En {
+                    domain::thai_date::long_en(day)
+                } else {
+                    domain::thai_date::long_th(day)
+                };
+                (date, word, c.comment, c.reply)
+            })
+            .collect(),
     };
     super::html(&page)
 }

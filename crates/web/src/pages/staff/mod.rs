@@ -13,6 +13,7 @@ use super::Layout;
 use crate::{Lang, Shared};
 use app::{AppError, Caller, Via};
 
+mod comments;
 mod edit;
 mod form;
 mod history;
@@ -22,8 +23,11 @@ mod listing;
 mod manual_form;
 mod manuals;
 mod pins;
+mod posters;
 mod quality;
+mod reports;
 
+pub(crate) use comments::{comments, publish as comment_publish, reply as comment_reply};
 pub(crate) use edit::{action, edit_form, edit_submit, photo_change, photo_upload};
 pub(crate) use history::{history, revert};
 pub(crate) use home::home;
@@ -35,7 +39,11 @@ pub(crate) use manuals::{
     new_submit as manual_new_submit, publish as manual_publish, revert as manual_revert,
 };
 pub(crate) use pins::{pin_all, pins, point_pin, point_pins};
+pub(crate) use posters::{
+    download as poster_download, posters, rotate as poster_rotate, switch as poster_switch,
+};
 pub(crate) use quality::quality;
+pub(crate) use reports::reports;
 
 /// Which entry of the back-office menu a page belongs to.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -46,6 +54,9 @@ pub(crate) enum Menu {
     Quality,
     Import,
     Manuals,
+    Posters,
+    Reports,
+    Comments,
 }
 
 /// What every back-office page shows above its content: the menu.
