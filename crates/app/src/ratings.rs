@@ -7,7 +7,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use domain::Problem;
 use domain::rating::{Contact, Dimension, RatingForm, RatingInput, Service};
 use domain::rating_guard::{
-    Guard, PER_ADDRESS_PER_DAY, PER_CLIENT_PER_DAY, REPEAT_WITHIN, Refusal, judge_form_age,
+    Guard, PER_ADDRESS_PER_DAY, PER_ADDRESS_PER_HOUR, PER_CLIENT_PER_DAY, REPEAT_WITHIN, Refusal,
+    judge_form_age,
 };
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -117,6 +118,12 @@ pub fn bangkok_day(now: DateTime<Utc>) -> NaiveDate {
     domain::hours::bangkok_now(now).date()
 }
 
+/// The hour of the day in Bangkok.
+fn bangkok_hour(now: DateTime<Utc>) -> u32 {
+    use chrono::Timelike;
+    domain::hours::bangkok_now(now).hour()
+}
+
 /// What the poster's address shows.
 pub async fn open(app: &App, token: &str) -> crate::Result<Poster> {
     if !plausible_token(token) {
@@ -208,7 +215,7 @@ pub async fn submit(
     }
     let pinned: Vec<i64> = target.manuals.iter().map(|m| m.0).collect();
     let input = sent.form.parse(&pinned).map_err(Refused::Invalid)?;
-    let guards = guards(app, token, client, counted.day)
+    let guards = guards(app, token, client, counted.day, bangkok_hour(now))
         .await
         .map_err(|e| Refused::Internal(format!("{e:?}")))?;
     let rating = new_rating(counted, now, &input, guards);
@@ -252,12 +259,13 @@ fn new_rating(
 }
 
 /// The counters a rating hits: its client (address and browser) on this poster, and
-/// its address on this poster, under the day's key.
+/// its address on this poster today and this hour, under the day's key.
 async fn guards(
     app: &App,
     poster: &str,
     client: Client<'_>,
     day: NaiveDate,
+    hour: u32,
 ) -> crate::Result<Vec<Guard>> {
     let Some(address) = client.address else {
         return Ok(Vec::new());
@@ -280,6 +288,12 @@ async fn guards(
         Guard {
             key: hash(&["address", poster, address]),
             max_per_day: PER_ADDRESS_PER_DAY,
+            repeat_within: None,
+        },
+        // A counter per clock hour: its key names the hour, so each hour starts anew.
+        Guard {
+            key: hash(&["address-hour", poster, address, &hour.to_string()]),
+            max_per_day: PER_ADDRESS_PER_HOUR,
             repeat_within: None,
         },
     ])

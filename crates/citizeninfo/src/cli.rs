@@ -535,7 +535,14 @@ async fn run(cli: Cli) -> Result<()> {
             };
             let db = open(&cli.database_url).await?;
             if demo {
+                let fresh = db.is_empty().await?;
                 seed_demo(&db, None).await?;
+                // A demo loaded just now gets its ratings too, so that the reports
+                // have something to show.
+                if fresh {
+                    let n = crate::demo_ratings::seed(&db, Utc::now()).await?;
+                    tracing::info!(ratings = n, "demo ratings stored");
+                }
             }
             let config = web::Config {
                 base_url: base_url.unwrap_or_else(|| format!("http://{listen}")),

@@ -3,5 +3,6 @@
 
 pub mod cli;
 pub mod demo;
+pub mod demo_ratings;
 pub mod export;
 pub mod national;

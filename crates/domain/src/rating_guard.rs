@@ -79,6 +79,10 @@ pub const PER_CLIENT_PER_DAY: i64 = 3;
 /// Ratings of one poster per network address per day, whatever the browser: an
 /// office's shared connection has many citizens behind it, a script has one.
 pub const PER_ADDRESS_PER_DAY: i64 = 20;
+/// Ratings of one poster per network address per clock hour: whatever a script
+/// changes in its requests, 1,000 submissions from one address in an hour count as
+/// at most this many.
+pub const PER_ADDRESS_PER_HOUR: i64 = 5;
 /// A client's second rating of a poster within this is a repeat.
 pub const REPEAT_WITHIN: Duration = Duration::minutes(10);
 

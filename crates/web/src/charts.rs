@@ -11,8 +11,6 @@
 //! Text widths are estimated from the characters, the browser measuring nothing before
 //! it draws: Thai marks above and below take no width, narrow punctuation half.
 
-// Nothing outside the tests calls these until the report pages do.
-
 use std::fmt::Write;
 
 use askama::filters::Escaper;

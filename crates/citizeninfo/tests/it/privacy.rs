@@ -12,6 +12,10 @@ use crate::support::{Http, SmtpSink, TestDb};
 const CITIZEN_ID: &str = "1101700207366";
 const PASSWORD: &str = "Chonburi2569";
 const NEW_PASSWORD: &str = "Sattahip2570";
+/// What a citizen typed into a rating: a phone number in the comment, an e-mail address
+/// for a reply.
+const RATER_PHONE: &str = "0899998888";
+const RATER_EMAIL: &str = "citizen.private@example.com";
 
 fn token_in(mail: &str, path: &str) -> String {
     let start = mail.find(path).unwrap() + path.len();
@@ -148,16 +152,57 @@ async fn secrets_stay_out_of_the_log(t: &TestDb) {
         )
         .await;
     assert_eq!(status, 200);
+    // A citizen's rating with a phone number in its comment and an e-mail address for a
+    // reply: neither is logged, nor shown.
+    let point = crate::scope::unit("0112140410304");
+    let chain = t.db.unit_chain(&point).await.unwrap().unwrap();
+    let poster =
+        t.db.ensure_posters(
+            &[chain[0].0],
+            &mut app::posters::fresh_token,
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap()
+        .remove(0);
+    let (status, _, form) = http
+        .send(
+            "GET",
+            &format!("/api/v1/ratings/{}", poster.token),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{form}");
+    let form: serde_json::Value = serde_json::from_str(&form).unwrap();
+    tokio::time::sleep(Duration::from_millis(3_100)).await;
+    let (status, _, body) = http
+        .send(
+            "POST",
+            &format!("/api/v1/ratings/{}", poster.token),
+            Some(json!({
+                "form_token": form["form_token"], "overall": 2,
+                "comment": format!("โทรหาผมที่ {RATER_PHONE} ด่วน"), "contact": RATER_EMAIL,
+            })),
+            None,
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
     // Public pages of the directory carry none of it either.
     for path in [
         "/",
         "/search?q=%E0%B8%9E%E0%B8%B1%E0%B8%92%E0%B8%99%E0%B8%B2",
         "/api/v1/service-points?per_page=100",
+        "/sp/0112140410304",
     ] {
         let (status, _, body) = http.send("GET", path, None, None).await;
         assert_eq!(status, 200, "{path}");
         assert!(
-            !body.contains("somsri") && !body.contains(CITIZEN_ID) && !body.contains(&code),
+            !body.contains("somsri")
+                && !body.contains(CITIZEN_ID)
+                && !body.contains(&code)
+                && !body.contains(RATER_PHONE)
+                && !body.contains(RATER_EMAIL),
             "{path}"
         );
     }
@@ -180,6 +225,8 @@ async fn secrets_stay_out_of_the_log(t: &TestDb) {
         ("reset token", reset.as_str()),
         ("Authorize Code", code.as_str()),
         ("session id", session),
+        ("rater's phone", RATER_PHONE),
+        ("rater's e-mail", RATER_EMAIL),
     ] {
         assert!(!log.contains(secret), "the {what} is in the log");
     }

@@ -367,7 +367,7 @@ async fn refusals(db: Db) {
         "bad input stores nothing"
     );
 
-    // Behind one address, many browsers: at most the address's daily share.
+    // Behind one address, many browsers: at most the address's hourly share.
     let mut stored = 0;
     for i in 0..30 {
         let f = good(&form_token);
@@ -387,7 +387,7 @@ async fn refusals(db: Db) {
             stored += 1;
         }
     }
-    assert_eq!(stored, domain::rating_guard::PER_ADDRESS_PER_DAY);
+    assert_eq!(stored, domain::rating_guard::PER_ADDRESS_PER_HOUR);
     assert_eq!(db.rating_count().await.unwrap(), stored);
 
     // The same phone sending again and again: one rating counts, the rest are dropped.
@@ -417,7 +417,7 @@ async fn refusals(db: Db) {
     assert_eq!(refused("repeat"), 20);
     assert_eq!(
         refused("limit"),
-        30 - domain::rating_guard::PER_ADDRESS_PER_DAY as u64
+        30 - domain::rating_guard::PER_ADDRESS_PER_HOUR as u64
     );
     assert_eq!(p["ratings"], stored);
 
@@ -537,3 +537,87 @@ async fn retired(db: Db) {
 }
 
 on_both_databases!(rotated_and_switched_off_posters_refuse, retired);
+
+async fn forgetting(db: Db) {
+    with_demo(&db).await;
+    let now = Utc::now();
+    let today = app::ratings::bangkok_day(now);
+    let yesterday = today.pred_opt().unwrap();
+    let chain = db
+        .unit_chain(&unit(BANG_LAMUNG_POINT))
+        .await
+        .unwrap()
+        .unwrap();
+    let at = |day| Counted {
+        point_id: chain[0].0,
+        chain: chain.iter().map(|c| c.0).collect(),
+        area: "ชลบุรี/บางละมุง".into(),
+        day,
+    };
+    let guard = |key: &str| domain::rating_guard::Guard {
+        key: key.into(),
+        max_per_day: 3,
+        repeat_within: None,
+    };
+    let rating = |day, received_at, email: &str, key: &str| {
+        Submission::Rating(NewRating {
+            at: at(day),
+            received_at,
+            scores: [Some(5), None, None, None, None, None],
+            manual_id: None,
+            comment: Some("ขอบคุณ".into()),
+            email: Some(email.into()),
+            phone: None,
+            guards: vec![guard(key)],
+        })
+    };
+    db.store_submissions(&[
+        rating(
+            yesterday,
+            now - chrono::Duration::days(91),
+            "old@example.com",
+            "yesterday-client",
+        ),
+        rating(
+            today,
+            now - chrono::Duration::days(89),
+            "recent@example.com",
+            "today-client",
+        ),
+    ])
+    .await
+    .unwrap();
+    let yesterdays_key = db.rating_day_key(yesterday, "k1").await.unwrap();
+    let todays_key = db.rating_day_key(today, "k2").await.unwrap();
+    // The first caller of a day makes its key; later ones get the same.
+    assert_eq!(db.rating_day_key(today, "other").await.unwrap(), todays_key);
+    assert_ne!(yesterdays_key, todays_key);
+
+    let deleted = db
+        .rating_housekeeping(
+            today,
+            now - chrono::Duration::days(app::ratings::CONTACT_DAYS),
+        )
+        .await
+        .unwrap();
+    assert_eq!(deleted, 1, "the contact given 91 days ago");
+    let contacts = db
+        .raw_strings("SELECT email FROM rating_contacts")
+        .await
+        .unwrap();
+    assert_eq!(contacts, ["recent@example.com"]);
+    let days = db
+        .raw_strings("SELECT CAST(day AS TEXT) FROM rating_day_keys")
+        .await
+        .unwrap();
+    assert_eq!(days, [today.to_string()], "yesterday's key is gone");
+    let clients = db
+        .raw_strings("SELECT key FROM rating_clients")
+        .await
+        .unwrap();
+    assert_eq!(clients, ["today-client"], "yesterday's counters are gone");
+    // The ratings themselves stay: append-only.
+    assert_eq!(db.rating_count().await.unwrap(), 2);
+}
+
+on_both_databases!(contacts_day_keys_and_counters_are_forgotten, forgetting);

@@ -21,7 +21,7 @@ use crate::params::{FieldErrors, paging};
 pub struct CommentParams {
     /// A service point, or any unit above points (13 digits).
     #[param(pattern = "^[0-9]{13}$")]
-    pub unit: Option<String>,
+    pub unit: String,
     /// As the reports take it (`fy2569`, `2026-05`, …); the current fiscal year by
     /// default.
     #[param(max_length = 40)]

@@ -116,7 +116,10 @@ fn finish(doc: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::path::ParameterIn;
     for (path, item) in doc.paths.paths.iter_mut() {
         // The back office's listing takes the filters of a search form too.
-        let form_like = path == "/api/v1/staff/service-points" || path == "/api/v1/staff/quality";
+        let form_like = matches!(
+            path.as_str(),
+            "/api/v1/staff/service-points" | "/api/v1/staff/quality" | "/api/v1/staff/posters"
+        );
         let operations = [
             &mut item.get,
             &mut item.put,

@@ -226,7 +226,7 @@ pub async fn png(
 pub struct BulkParams {
     /// Service point codes, separated by commas (at most 500).
     #[param(pattern = "^[0-9]{13}(,[0-9]{13})*$")]
-    pub codes: Option<String>,
+    pub codes: String,
     /// `pdf` (one page per poster, the default) or `zip` (a PNG per poster).
     #[param(pattern = "^(pdf|zip)$")]
     pub format: Option<String>,
@@ -262,8 +262,6 @@ pub async fn bulk(
     };
     let codes = p
         .codes
-        .as_deref()
-        .unwrap_or("")
         .split(',')
         .map(str::trim)
         .filter(|c| !c.is_empty())

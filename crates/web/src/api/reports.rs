@@ -26,7 +26,7 @@ use app::reports::{self as use_case, AreaLevel, Node, Progress};
 pub struct ReportParams {
     /// The node of the tree: a service point, unit, department or ministry (13 digits).
     #[param(pattern = "^[0-9]{13}$")]
-    pub unit: Option<String>,
+    pub unit: String,
     /// `2026-05` (a month), `2026-Q2` (a calendar quarter), `fy2569` (the fiscal year
     /// October 2568 – September 2569 BE), `fy2569-Q1`, or `2026-01-01..2026-03-31`;
     /// the current fiscal year when neither this nor `from`/`to` is given.
@@ -55,7 +55,7 @@ pub struct NodeOut {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct PeriodOut {
+pub struct ReportPeriod {
     /// As `period` takes it.
     pub key: String,
     pub from: NaiveDate,
@@ -135,7 +135,7 @@ pub struct CommentOut {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PreliminaryOut {
     pub unit: NodeOut,
-    pub period: PeriodOut,
+    pub period: ReportPeriod,
     pub ratings: u64,
     /// Overall, then the five aspects.
     pub dimensions: Vec<DimensionOut>,
@@ -156,10 +156,10 @@ pub struct PreliminaryOut {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SummaryOut {
     pub unit: NodeOut,
-    pub period: PeriodOut,
+    pub period: ReportPeriod,
     /// The period has ended: the figures are final.
     pub closed: bool,
-    pub previous_period: PeriodOut,
+    pub previous_period: ReportPeriod,
     pub ratings: u64,
     pub previous_ratings: u64,
     pub dimensions: Vec<DimensionOut>,
@@ -186,11 +186,20 @@ pub struct ProgressOut {
     pub done: Option<f64>,
 }
 
+/// One of the three reports, by the `report` asked for.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum ReportOut {
+    Preliminary(PreliminaryOut),
+    Summary(SummaryOut),
+    Performance(PerformanceOut),
+}
+
 /// รายงานผลการดำเนินงาน.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PerformanceOut {
     pub unit: NodeOut,
-    pub period: PeriodOut,
+    pub period: ReportPeriod,
     pub total: ProgressOut,
     /// Ranked: the most done first.
     pub children: Vec<ProgressOut>,
@@ -204,8 +213,8 @@ fn node_out(n: &Node) -> NodeOut {
     }
 }
 
-fn period_out(p: &Period) -> PeriodOut {
-    PeriodOut {
+fn period_out(p: &Period) -> ReportPeriod {
+    ReportPeriod {
         key: p.key(),
         from: p.from(),
         to: p.to(),
@@ -288,7 +297,7 @@ fn progress_out(n: &Node, g: &Progress) -> ProgressOut {
 /// The node, period and area level a request asks for.
 pub(crate) fn parse_request(p: &ReportParams) -> Result<(UnitCode, Period, AreaLevel), ApiError> {
     let mut errors = FieldErrors::new();
-    let unit = match p.unit.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+    let unit = match Some(p.unit.trim()).filter(|u| !u.is_empty()) {
         None => {
             errors.insert(
                 "unit".into(),
@@ -398,7 +407,7 @@ fn kind_of(segment: &str) -> Result<(&str, Option<&str>), ApiError> {
     security(("session" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "The report: JSON (PreliminaryOut, SummaryOut or PerformanceOut by `report`), or a file", content(
-            (PreliminaryOut = "application/json"),
+            (ReportOut = "application/json"),
             ("text/csv"),
             ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
             ("application/pdf"))),
@@ -425,19 +434,19 @@ pub async fn report(
             let r = use_case::preliminary(&state.app, &staff, &unit, period, level).await?;
             let out = preliminary_out(r);
             let doc = preliminary_doc(&out, lang);
-            (serde_json::to_value(&out), doc)
+            (serde_json::to_value(ReportOut::Preliminary(out)), doc)
         }
         "summary" => {
             let r = use_case::summary(&state.app, &staff, &unit, period, level).await?;
             let out = summary_out(r);
             let doc = summary_doc(&out, lang);
-            (serde_json::to_value(&out), doc)
+            (serde_json::to_value(ReportOut::Summary(out)), doc)
         }
         _ => {
             let r = use_case::performance(&state.app, &staff, &unit, period).await?;
             let out = performance_out(r);
             let doc = performance_doc(&out, lang);
-            (serde_json::to_value(&out), doc)
+            (serde_json::to_value(ReportOut::Performance(out)), doc)
         }
     };
     let name = format!("{kind}-{}-{}", unit, period.key().replace("..", "_"));
@@ -653,7 +662,7 @@ fn groups_table(
     )
 }
 
-fn header_lines(lang: Lang, unit: &NodeOut, period: &PeriodOut) -> Vec<String> {
+fn header_lines(lang: Lang, unit: &NodeOut, period: &ReportPeriod) -> Vec<String> {
     vec![
         format!("{} ({})", unit.name, unit.code),
         if lang == Lang::Th {

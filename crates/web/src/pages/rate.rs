@@ -77,9 +77,20 @@ struct Choice {
     value: String,
     th: &'static str,
     en: &'static str,
-    face: &'static str,
+    /// Drawn with the level's face (not "not applicable").
+    face: bool,
     checked: bool,
 }
+
+/// The mouth of each level's face, 5 (the widest smile) to 1 (the deepest frown): the
+/// faces are drawn, not emoji, so that every phone shows them alike.
+const FACES: [(u8, &str); 5] = [
+    (5, "M9 19 Q16 28 23 19"),
+    (4, "M10 20 Q16 24.5 22 20"),
+    (3, "M10 21.5 L22 21.5"),
+    (2, "M10 23.5 Q16 19.5 22 23.5"),
+    (1, "M9 25 Q16 17 23 25"),
+];
 
 /// One question: the overall satisfaction, or an aspect with "not applicable".
 struct Question {
@@ -107,6 +118,7 @@ struct RatePage {
     contact: String,
     errors: Vec<(String, String)>,
     comment_max: usize,
+    faces: [(u8, &'static str); 5],
 }
 
 #[derive(Template, WebTemplate)]
@@ -134,7 +146,7 @@ fn questions(form: &RateForm, problems: &[domain::Problem]) -> Vec<Question> {
                     value: s.to_string(),
                     th: s.word_th(),
                     en: s.word_en(),
-                    face: s.face().emoji,
+                    face: true,
                     checked: given == s.to_string(),
                 })
                 .collect();
@@ -143,7 +155,7 @@ fn questions(form: &RateForm, problems: &[domain::Problem]) -> Vec<Question> {
                     value: "na".into(),
                     th: "ไม่เกี่ยวข้อง",
                     en: "Not applicable",
-                    face: "",
+                    face: false,
                     checked: given.is_empty() || given == "na",
                 });
             }
@@ -208,6 +220,7 @@ fn page(
             })
             .collect(),
         comment_max: domain::rating::COMMENT_MAX_CHARS,
+        faces: FACES,
     }
 }
 
