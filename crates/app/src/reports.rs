@@ -60,7 +60,19 @@ pub struct Preliminary {
     /// title, `None` for "other").
     pub services: Vec<(Option<String>, Tally)>,
     pub comments: Vec<CommentRow>,
-    pub comment_total: i64,
+    /// Every comment of the period, counted from the rollups.
+    pub comment_total: u64,
+}
+
+/// A page of a node's comments.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comments {
+    pub node: Node,
+    pub rows: Vec<CommentRow>,
+    /// Another page follows.
+    pub more: bool,
+    /// Every comment of the period, answered or not (from the rollups).
+    pub total: u64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -239,7 +251,7 @@ pub async fn preliminary(
     } else {
         Vec::new()
     };
-    let (comments, comment_total) = app
+    let (comments, _) = app
         .db
         .comments(
             node.id,
@@ -250,6 +262,7 @@ pub async fn preliminary(
             0,
         )
         .await?;
+    let comment_total = rows.iter().map(|r| r.comments).sum();
     Ok(Preliminary {
         trend: trend(&rows, &period, daily),
         areas: by_area(&rows, level),
@@ -422,9 +435,9 @@ pub async fn comments(
     unanswered: bool,
     page: i64,
     per_page: i64,
-) -> Result<(Node, Vec<CommentRow>, i64)> {
+) -> Result<Comments> {
     let node = node(app, caller, code).await?;
-    let (rows, total) = app
+    let (rows, more) = app
         .db
         .comments(
             node.id,
@@ -435,7 +448,17 @@ pub async fn comments(
             (page - 1) * per_page,
         )
         .await?;
-    Ok((node, rows, total))
+    let total = self::rows(app, node.id, &period)
+        .await?
+        .iter()
+        .map(|r| r.comments)
+        .sum();
+    Ok(Comments {
+        node,
+        rows,
+        more,
+        total,
+    })
 }
 
 #[cfg(test)]
@@ -453,6 +476,7 @@ mod tests {
             area: area.into(),
             sums,
             refused: [0, 0, 0, n, 0],
+            comments: 0,
         }
     }
 

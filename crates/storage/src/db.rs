@@ -61,6 +61,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "ratings",
         include_str!("../migrations/sqlite/0007_ratings.sql"),
     ),
+    (
+        8,
+        "rating comment counts",
+        include_str!("../migrations/sqlite/0008_rating_comment_counts.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -97,6 +102,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         7,
         "ratings",
         include_str!("../migrations/postgres/0007_ratings.sql"),
+    ),
+    (
+        8,
+        "rating comment counts",
+        include_str!("../migrations/postgres/0008_rating_comment_counts.sql"),
     ),
 ];
 

@@ -69,6 +69,8 @@ pub struct Rollup {
     pub area: String,
     pub sums: RatingSums,
     pub refused: Refusals,
+    /// Ratings with a comment.
+    pub comments: u64,
 }
 
 /// A comment as staff read it, with its reply.
@@ -109,8 +111,11 @@ const REFUSED: [&str; 5] = [
     "refused_limit",
     "refused_repeat",
 ];
-/// 6 dimensions × (5 scores and "not applicable"), then the refusals.
-const COUNTS: usize = 36 + 5;
+/// 6 dimensions × (5 scores and "not applicable"), then the refusals, then the
+/// comments.
+const COUNTS: usize = 36 + 5 + 1;
+/// The position of the comment count among the counts.
+const COMMENTS: usize = 41;
 
 /// The rollups' count columns, in the order of [`Counts`].
 fn count_columns() -> Vec<String> {
@@ -119,6 +124,7 @@ fn count_columns() -> Vec<String> {
         .flat_map(|d| SCORES.iter().map(move |s| format!("{}_{s}", d.key())))
         .collect();
     v.extend(REFUSED.iter().map(|s| s.to_string()));
+    v.push("comments".into());
     v
 }
 
@@ -200,6 +206,7 @@ impl Changes {
                 let slot = score.map_or(5, |s| usize::from(s.clamp(1, 5)) - 1);
                 row[d * 6 + slot] += 1;
             }
+            row[COMMENTS] += i64::from(r.comment.is_some());
         });
         if let Some(overall) = r.scores[0] {
             let s = self
@@ -215,7 +222,7 @@ impl Changes {
     }
 }
 
-fn decode_counts(counts: &[i64]) -> (RatingSums, Refusals) {
+fn decode_counts(counts: &[i64]) -> (RatingSums, Refusals, u64) {
     let mut sums = RatingSums::default();
     for d in Dimension::ALL {
         let c = &counts[d.index() * 6..d.index() * 6 + 6];
@@ -226,7 +233,7 @@ fn decode_counts(counts: &[i64]) -> (RatingSums, Refusals) {
     for (i, r) in refused.iter_mut().enumerate() {
         *r = u64::try_from(counts[36 + i]).unwrap_or(0);
     }
-    (sums, refused)
+    (sums, refused, u64::try_from(counts[COMMENTS]).unwrap_or(0))
 }
 
 impl Db {
@@ -325,8 +332,9 @@ impl Db {
                 for (i, c) in counts.iter_mut().enumerate() {
                     *c = row.try_get(4 + i)?;
                 }
-                let (sums, refused) = decode_counts(&counts);
+                let (sums, refused, comments) = decode_counts(&counts);
                 out.push(Rollup {
+                    comments,
                     unit_id: row.try_get(0)?,
                     grain: row.try_get(1)?,
                     start: row.try_get(2)?,
@@ -361,7 +369,9 @@ impl Db {
     }
 
     /// The comments under `unit` (a point, or any unit above points) received within
-    /// `from..=to`, newest first; only those without a reply when `unanswered`.
+    /// `from..=to`, newest first; only those without a reply when `unanswered`; and
+    /// whether there are more after these. Counting them all would walk every comment
+    /// of a department: the reports count them from the rollups instead.
     pub async fn comments(
         &self,
         unit: i64,
@@ -370,7 +380,7 @@ impl Db {
         unanswered: bool,
         limit: i64,
         offset: i64,
-    ) -> Result<(Vec<CommentRow>, i64), StorageError> {
+    ) -> Result<(Vec<CommentRow>, bool), StorageError> {
         let filter = if unanswered {
             " AND rr.rating_id IS NULL"
         } else {
@@ -382,17 +392,11 @@ impl Db {
              LEFT JOIN rating_contacts c ON c.rating_id = r.id LEFT JOIN rating_replies rr ON rr.rating_id = r.id \
              WHERE cu.unit_id = $1 AND r.day >= $2 AND r.day <= $3{filter} ORDER BY cu.rating_id DESC LIMIT $4 OFFSET $5"
         ));
-        let count = sqlx::AssertSqlSafe(format!(
-            "SELECT COUNT(*) FROM rating_comment_units cu JOIN ratings r ON r.id = cu.rating_id \
-             LEFT JOIN rating_replies rr ON rr.rating_id = r.id \
-             WHERE cu.unit_id = $1 AND r.day >= $2 AND r.day <= $3{filter}"
-        ));
-        on_pool!(&self.pool, p => {
-            let rows: Vec<CommentRow> = sqlx::query_as(list).bind(unit).bind(from).bind(to).bind(limit).bind(offset)
-                .fetch_all(p).await?;
-            let total: i64 = sqlx::query_scalar(count).bind(unit).bind(from).bind(to).fetch_one(p).await?;
-            Ok((rows, total))
-        })
+        let mut rows: Vec<CommentRow> = on_pool!(&self.pool, p => sqlx::query_as(list).bind(unit).bind(from).bind(to)
+            .bind(limit + 1).bind(offset).fetch_all(p).await?);
+        let more = rows.len() as i64 > limit;
+        rows.truncate(usize::try_from(limit).unwrap_or(0));
+        Ok((rows, more))
     }
 
     /// One comment, for the reply form and its checks.
@@ -581,8 +585,8 @@ mod tests {
         sorted.sort();
         sorted.dedup();
         assert_eq!(sorted.len(), COUNTS);
-        assert!(UPSERT_ROLLUP.contains("$45"));
-        assert!(!UPSERT_ROLLUP.contains("$46"));
+        assert!(UPSERT_ROLLUP.contains("$46"));
+        assert!(!UPSERT_ROLLUP.contains("$47"));
     }
 
     #[test]
@@ -609,7 +613,7 @@ mod tests {
         c.refusal(&at, Refusal::Repeat);
         assert_eq!(c.rollups.len(), 6);
         let row = c.rollups[&(1, MONTH_GRAIN, month_of(at.day), at.area.clone())];
-        let (sums, refused) = decode_counts(&row);
+        let (sums, refused, _) = decode_counts(&row);
         assert_eq!(sums.ratings(), 2);
         assert_eq!(
             sums.get(Dimension::Overall)

@@ -205,6 +205,7 @@ async fn flow(db: Db) {
     assert_eq!(p["distribution"][1]["count"], 1, "one 'very satisfied'");
     assert_eq!(p["comments"][0]["comment"].as_str().unwrap(), stored[0]);
     assert_eq!(p["comments"][0]["can_mail"], true);
+    assert_eq!(p["comment_total"], 1, "counted from the rollups");
     assert!(!p.to_string().contains("citizen@example.com"));
     // And so do the office's and the department's, from their own rollups.
     let office = report(&app, &c, "preliminary", BANG_LAMUNG).await;

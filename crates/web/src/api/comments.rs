@@ -40,7 +40,10 @@ pub struct CommentParams {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CommentPage {
     pub items: Vec<CommentOut>,
-    pub total: i64,
+    /// Every comment of the period, answered or not.
+    pub total: u64,
+    /// Another page follows (with `unanswered`, the only way to tell).
+    pub more: bool,
     pub page: usize,
     pub per_page: usize,
 }
@@ -81,7 +84,7 @@ pub async fn list(
         by: None,
         lang: None,
     })?;
-    let (_, rows, total) = app::reports::comments(
+    let found = app::reports::comments(
         &state.app,
         &staff,
         &unit,
@@ -92,8 +95,9 @@ pub async fn list(
     )
     .await?;
     Ok(Json(CommentPage {
-        items: rows.into_iter().map(comment_out).collect(),
-        total,
+        items: found.rows.into_iter().map(comment_out).collect(),
+        total: found.total,
+        more: found.more,
         page,
         per_page,
     }))

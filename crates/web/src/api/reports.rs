@@ -149,7 +149,7 @@ pub struct PreliminaryOut {
     /// Submissions not counted, by reason.
     pub refused: Vec<CountOut>,
     pub comments: Vec<CommentOut>,
-    pub comment_total: i64,
+    pub comment_total: u64,
 }
 
 /// รายงานสรุป ความพึงพอใจ.

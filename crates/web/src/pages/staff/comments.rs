@@ -197,7 +197,7 @@ async fn render(
         .parse::<i64>()
         .unwrap_or(1)
         .clamp(1, 10_000);
-    let (node, rows, total) = match app::reports::comments(
+    let found = match app::reports::comments(
         &state.app,
         caller,
         &code,
@@ -221,6 +221,7 @@ async fn render(
         }
         Err(e) => return failure(lang, uri, caller, e),
     };
+    let (node, rows, total, more) = (found.node, found.rows, found.total, found.more);
     let w = Words(lang);
     page.items = rows
         .into_iter()
@@ -256,16 +257,20 @@ async fn render(
             }
         })
         .collect();
-    let pages = (total + PER_PAGE - 1).div_euclid(PER_PAGE).max(1);
+    // Unanswered ones are not counted (that would walk every comment of the node):
+    // their pages go on while another follows.
+    let pages = if page.form.unanswered() {
+        number + i64::from(more)
+    } else {
+        (i64::try_from(total).unwrap_or(0) + PER_PAGE - 1)
+            .div_euclid(PER_PAGE)
+            .max(number + i64::from(more))
+    };
     page.heading = Some((
         format!("{} ({})", node.name, node.code),
         period_label(lang, &period),
     ));
-    page.total = w.t1(
-        "rp-comments-total",
-        "n",
-        count(lang, u64::try_from(total).unwrap_or(0)),
-    );
+    page.total = w.t1("rp-comments-total", "n", count(lang, total));
     page.page_text = lang.t_with(
         "page-of",
         &[

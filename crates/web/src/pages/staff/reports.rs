@@ -422,7 +422,7 @@ fn preliminary_view(lang: Lang, r: &Preliminary, query: &str) -> PreView {
                 )
             })
             .collect(),
-        comment_total: count(lang, u64::try_from(r.comment_total).unwrap_or(0)),
+        comment_total: count(lang, r.comment_total),
         comments_link: format!("/staff/comments{query}"),
     }
 }
