@@ -160,6 +160,26 @@ async fn rows(app: &App, unit: i64, period: &Period) -> Result<Vec<Rollup>> {
     Ok(out)
 }
 
+/// The ratings of each unit right below `parent` over the period, summed by the
+/// database per span: a department with thousands of offices is a few statements.
+async fn child_sums(app: &App, parent: i64, period: &Period) -> Result<HashMap<i64, RatingSums>> {
+    let mut out: HashMap<i64, RatingSums> = HashMap::new();
+    for span in period.spans() {
+        let grain = match span.grain {
+            Grain::Day => DAY_GRAIN,
+            Grain::Month => MONTH_GRAIN,
+        };
+        for (unit, sums, _, _) in app
+            .db
+            .child_rollups(parent, grain, span.from, span.to)
+            .await?
+        {
+            out.entry(unit).or_default().merge(&sums);
+        }
+    }
+    Ok(out)
+}
+
 fn total(rows: &[Rollup]) -> (RatingSums, Refusals) {
     let mut sums = RatingSums::default();
     let mut refused = [0u64; 5];
@@ -287,19 +307,24 @@ pub async fn summary(
     let current = rows(app, node.id, &period).await?;
     let previous_period = period.previous();
     let (previous, _) = total(&rows(app, node.id, &previous_period).await?);
-    let mut children = Vec::new();
-    for (id, c, kind, name) in app.db.child_units(node.id).await? {
-        let (sums, _) = total(&rows(app, id, &period).await?);
-        children.push((
-            Node {
-                id,
-                code: c,
-                kind,
-                name,
-            },
-            sums,
-        ));
-    }
+    let by_child = child_sums(app, node.id, &period).await?;
+    let children = app
+        .db
+        .child_units(node.id)
+        .await?
+        .into_iter()
+        .map(|(id, c, kind, name)| {
+            (
+                Node {
+                    id,
+                    code: c,
+                    kind,
+                    name,
+                },
+                by_child.get(&id).copied().unwrap_or_default(),
+            )
+        })
+        .collect();
     let (sums, _) = total(&current);
     Ok(Summary {
         closed: period.is_closed(crate::ratings::bangkok_day(Utc::now())),
@@ -398,10 +423,11 @@ pub async fn performance(
         }
     }
     total.ratings = self::total(&rows(app, node.id, &period).await?).0;
+    let by_child = child_sums(app, node.id, &period).await?;
     let mut ranked = Vec::new();
     for (id, c, kind, name) in children {
         let mut g = per_child.remove(&id).unwrap_or_default();
-        g.ratings = self::total(&rows(app, id, &period).await?).0;
+        g.ratings = by_child.get(&id).copied().unwrap_or_default();
         ranked.push((
             Node {
                 id,

@@ -154,6 +154,19 @@ static SELECT_ROLLUPS: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
+/// Sums cast back to BIGINT: PostgreSQL sums BIGINTs as NUMERIC.
+static SELECT_CHILD_SUMS: LazyLock<String> = LazyLock::new(|| {
+    let sums: Vec<String> = count_columns()
+        .iter()
+        .map(|c| format!("CAST(SUM(r.{c}) AS BIGINT)"))
+        .collect();
+    format!(
+        "SELECT r.unit_id, {} FROM rating_rollups r JOIN units u ON u.id = r.unit_id \
+         WHERE u.parent_id = $1 AND r.grain = $2 AND r.start >= $3 AND r.start <= $4 GROUP BY r.unit_id",
+        sums.join(", ")
+    )
+});
+
 const UPSERT_SERVICE: &str = "INSERT INTO rating_service_rollups \
      (service_point_id, day, manual_id, overall_1, overall_2, overall_3, overall_4, overall_5) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (service_point_id, day, manual_id) DO UPDATE SET \
@@ -280,8 +293,8 @@ impl Db {
                     .fetch_one(&mut *tx).await?;
                 if r.comment.is_some() {
                     for unit in &r.at.chain {
-                        sqlx::query("INSERT INTO rating_comment_units (unit_id, rating_id) VALUES ($1, $2)")
-                            .bind(unit).bind(id).execute(&mut *tx).await?;
+                        sqlx::query("INSERT INTO rating_comment_days (unit_id, day, rating_id) VALUES ($1, $2, $3)")
+                            .bind(unit).bind(r.at.day).bind(id).execute(&mut *tx).await?;
                     }
                 }
                 if r.email.is_some() || r.phone.is_some() {
@@ -347,6 +360,32 @@ impl Db {
         })
     }
 
+    /// The rollup rows of every unit right below `parent` of one grain whose start is
+    /// within `from..=to`, summed per unit by the database: one statement however many
+    /// children, and one row each back.
+    pub async fn child_rollups(
+        &self,
+        parent: i64,
+        grain: i64,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<(i64, RatingSums, Refusals, u64)>, StorageError> {
+        let sql = sqlx::AssertSqlSafe(SELECT_CHILD_SUMS.as_str());
+        on_pool!(&self.pool, p => {
+            let rows = sqlx::query(sql).bind(parent).bind(grain).bind(from).bind(to).fetch_all(p).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            let mut counts = [0i64; COUNTS];
+            for row in rows {
+                for (i, c) in counts.iter_mut().enumerate() {
+                    *c = row.try_get(1 + i)?;
+                }
+                let (sums, refused, comments) = decode_counts(&counts);
+                out.push((row.try_get(0)?, sums, refused, comments));
+            }
+            Ok(out)
+        })
+    }
+
     /// Overall scores per service received at a point over `from..=to`: (manual id,
     /// or 0 for "other"; the manual's title; counts of scores 1 to 5).
     pub async fn service_rollups(
@@ -387,10 +426,11 @@ impl Db {
             ""
         };
         let list = sqlx::AssertSqlSafe(format!(
-            "SELECT {COMMENT_COLUMNS} FROM rating_comment_units cu JOIN ratings r ON r.id = cu.rating_id \
+            "SELECT {COMMENT_COLUMNS} FROM rating_comment_days cu JOIN ratings r ON r.id = cu.rating_id \
              JOIN units u ON u.id = r.service_point_id LEFT JOIN manuals m ON m.id = r.manual_id \
              LEFT JOIN rating_contacts c ON c.rating_id = r.id LEFT JOIN rating_replies rr ON rr.rating_id = r.id \
-             WHERE cu.unit_id = $1 AND r.day >= $2 AND r.day <= $3{filter} ORDER BY cu.rating_id DESC LIMIT $4 OFFSET $5"
+             WHERE cu.unit_id = $1 AND cu.day >= $2 AND cu.day <= $3{filter} \
+             ORDER BY cu.day DESC, cu.rating_id DESC LIMIT $4 OFFSET $5"
         ));
         let mut rows: Vec<CommentRow> = on_pool!(&self.pool, p => sqlx::query_as(list).bind(unit).bind(from).bind(to)
             .bind(limit + 1).bind(offset).fetch_all(p).await?);
