@@ -130,62 +130,21 @@ fn count_columns() -> Vec<String> {
 
 type Counts = [i64; COUNTS];
 
-/// Rows per multi-row statement: 200 rollup rows are 9,200 parameters, within
-/// SQLite's 32,766 and PostgreSQL's 65,535.
-const ROWS_PER_STATEMENT: usize = 200;
-
-/// `($1, $2, $3), ($4, $5, $6)`: `rows` groups of `width` placeholders.
-fn marks(rows: usize, width: usize) -> String {
-    (0..rows)
-        .map(|r| {
-            let row: Vec<String> = (1..=width).map(|c| format!("${}", r * width + c)).collect();
-            format!("({})", row.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn upsert_rollups(rows: usize) -> String {
+static UPSERT_ROLLUP: LazyLock<String> = LazyLock::new(|| {
     let cols = count_columns();
+    let marks: Vec<String> = (5..5 + COUNTS).map(|i| format!("${i}")).collect();
     let sets: Vec<String> = cols
         .iter()
         .map(|c| format!("{c} = rating_rollups.{c} + excluded.{c}"))
         .collect();
     format!(
-        "INSERT INTO rating_rollups (unit_id, grain, start, area, {}) VALUES {} \
+        "INSERT INTO rating_rollups (unit_id, grain, start, area, {}) VALUES ($1, $2, $3, $4, {}) \
          ON CONFLICT (unit_id, grain, start, area) DO UPDATE SET {}",
         cols.join(", "),
-        marks(rows, 4 + COUNTS),
+        marks.join(", "),
         sets.join(", ")
     )
-}
-
-fn upsert_services(rows: usize) -> String {
-    let sets: Vec<String> = (1..=5)
-        .map(|i| format!("overall_{i} = rating_service_rollups.overall_{i} + excluded.overall_{i}"))
-        .collect();
-    format!(
-        "INSERT INTO rating_service_rollups \
-         (service_point_id, day, manual_id, overall_1, overall_2, overall_3, overall_4, overall_5) \
-         VALUES {} ON CONFLICT (service_point_id, day, manual_id) DO UPDATE SET {}",
-        marks(rows, 8),
-        sets.join(", ")
-    )
-}
-
-/// Counts a hit on each of `rows` distinct keys, returning each key's count and the
-/// time of its hit before this one, in the same statement.
-fn hit_clients(rows: usize) -> String {
-    let values: Vec<String> = (0..rows)
-        .map(|r| format!("(${}, ${}, 1, NULL, ${})", r * 3 + 1, r * 3 + 2, r * 3 + 3))
-        .collect();
-    format!(
-        "INSERT INTO rating_clients (key, day, hits, prev_at, last_at) VALUES {} \
-         ON CONFLICT (key) DO UPDATE SET hits = rating_clients.hits + 1, \
-         prev_at = rating_clients.last_at, last_at = excluded.last_at RETURNING key, hits, prev_at",
-        values.join(", ")
-    )
-}
+});
 
 static SELECT_ROLLUPS: LazyLock<String> = LazyLock::new(|| {
     format!(
@@ -208,6 +167,19 @@ static SELECT_CHILD_SUMS: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
+const UPSERT_SERVICE: &str = "INSERT INTO rating_service_rollups \
+     (service_point_id, day, manual_id, overall_1, overall_2, overall_3, overall_4, overall_5) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (service_point_id, day, manual_id) DO UPDATE SET \
+     overall_1 = rating_service_rollups.overall_1 + excluded.overall_1, \
+     overall_2 = rating_service_rollups.overall_2 + excluded.overall_2, \
+     overall_3 = rating_service_rollups.overall_3 + excluded.overall_3, \
+     overall_4 = rating_service_rollups.overall_4 + excluded.overall_4, \
+     overall_5 = rating_service_rollups.overall_5 + excluded.overall_5";
+
+const HIT_CLIENT: &str = "INSERT INTO rating_clients (key, day, hits, prev_at, last_at) VALUES ($1, $2, 1, NULL, $3) \
+     ON CONFLICT (key) DO UPDATE SET hits = rating_clients.hits + 1, prev_at = rating_clients.last_at, last_at = $3 \
+     RETURNING hits, prev_at";
+
 const INSERT_RATING: &str = "INSERT INTO ratings \
      (service_point_id, manual_id, received_at, day, overall, process, staff, place, result, information, comment) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id";
@@ -226,8 +198,6 @@ fn month_of(day: NaiveDate) -> NaiveDate {
 struct Changes {
     rollups: HashMap<(i64, i64, NaiveDate, String), Counts>,
     services: HashMap<(i64, NaiveDate, i64), [i64; 5]>,
-    /// (unit, day, rating) of each comment under each unit above its point.
-    comment_days: Vec<(i64, NaiveDate, i64)>,
 }
 
 impl Changes {
@@ -301,24 +271,13 @@ impl Db {
                     Submission::Rating(r) => r,
                 };
                 let mut refused = None;
-                if !r.guards.is_empty() {
-                    // A submission's counters are distinct keys: one statement hits them
-                    // all, and says which row is which by its key.
-                    let sql = sqlx::AssertSqlSafe(hit_clients(r.guards.len()));
-                    let mut q = sqlx::query(sql).persistent(false);
-                    for g in &r.guards {
-                        q = q.bind(&g.key).bind(r.at.day).bind(r.received_at);
-                    }
-                    for row in q.fetch_all(&mut *tx).await? {
-                        let key: String = row.try_get(0)?;
-                        let hits: i64 = row.try_get(1)?;
-                        let prev: Option<DateTime<Utc>> = row.try_get(2)?;
-                        let Some(g) = r.guards.iter().find(|g| g.key == key) else {
-                            continue;
-                        };
-                        if let Some(why) = judge(g, hits, prev, r.received_at) {
-                            refused.get_or_insert(why);
-                        }
+                for g in &r.guards {
+                    let row = sqlx::query(HIT_CLIENT).bind(&g.key).bind(r.at.day).bind(r.received_at)
+                        .fetch_one(&mut *tx).await?;
+                    let hits: i64 = row.try_get(0)?;
+                    let prev: Option<DateTime<Utc>> = row.try_get(1)?;
+                    if let Some(why) = judge(g, hits, prev, r.received_at) {
+                        refused.get_or_insert(why);
                     }
                 }
                 if let Some(why) = refused {
@@ -334,7 +293,8 @@ impl Db {
                     .fetch_one(&mut *tx).await?;
                 if r.comment.is_some() {
                     for unit in &r.at.chain {
-                        changes.comment_days.push((*unit, r.at.day, id));
+                        sqlx::query("INSERT INTO rating_comment_days (unit_id, day, rating_id) VALUES ($1, $2, $3)")
+                            .bind(unit).bind(r.at.day).bind(id).execute(&mut *tx).await?;
                     }
                 }
                 if r.email.is_some() || r.phone.is_some() {
@@ -349,42 +309,19 @@ impl Db {
             // locks in the same order and cannot deadlock.
             let mut rows: Vec<_> = changes.rollups.into_iter().collect();
             rows.sort_by(|a, b| a.0.cmp(&b.0));
-            // Many rows a statement: a batch's statements, not its rows, are what a
-            // commit waits for.
-            for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-                let sql = sqlx::AssertSqlSafe(upsert_rollups(chunk.len()));
-                let mut q = sqlx::query(sql).persistent(false);
-                for ((unit, grain, start, area), counts) in chunk {
-                    q = q.bind(unit).bind(grain).bind(start).bind(area);
-                    for c in counts {
-                        q = q.bind(c);
-                    }
+            for ((unit, grain, start, area), counts) in rows {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(UPSERT_ROLLUP.as_str())).bind(unit).bind(grain).bind(start).bind(area);
+                for c in counts {
+                    q = q.bind(c);
                 }
                 q.execute(&mut *tx).await?;
             }
             let mut services: Vec<_> = changes.services.into_iter().collect();
             services.sort_by_key(|a| a.0);
-            for chunk in services.chunks(ROWS_PER_STATEMENT) {
-                let sql = sqlx::AssertSqlSafe(upsert_services(chunk.len()));
-                let mut q = sqlx::query(sql).persistent(false);
-                for ((point, day, manual), c) in chunk {
-                    q = q.bind(point).bind(day).bind(manual);
-                    for n in c {
-                        q = q.bind(n);
-                    }
-                }
-                q.execute(&mut *tx).await?;
-            }
-            for chunk in changes.comment_days.chunks(ROWS_PER_STATEMENT) {
-                let sql = sqlx::AssertSqlSafe(format!(
-                    "INSERT INTO rating_comment_days (unit_id, day, rating_id) VALUES {}",
-                    marks(chunk.len(), 3)
-                ));
-                let mut q = sqlx::query(sql).persistent(false);
-                for (unit, day, id) in chunk {
-                    q = q.bind(unit).bind(day).bind(id);
-                }
-                q.execute(&mut *tx).await?;
+            for ((point, day, manual), c) in services {
+                sqlx::query(UPSERT_SERVICE).bind(point).bind(day).bind(manual)
+                    .bind(c[0]).bind(c[1]).bind(c[2]).bind(c[3]).bind(c[4])
+                    .execute(&mut *tx).await?;
             }
             tx.commit().await?;
             Ok(out)
@@ -688,11 +625,8 @@ mod tests {
         sorted.sort();
         sorted.dedup();
         assert_eq!(sorted.len(), COUNTS);
-        let two = upsert_rollups(2);
-        assert!(two.contains("$92"));
-        assert!(!two.contains("$93"));
-        assert_eq!(marks(2, 2), "($1, $2), ($3, $4)");
-        assert!(hit_clients(3).contains("($7, $8, 1, NULL, $9)"));
+        assert!(UPSERT_ROLLUP.contains("$46"));
+        assert!(!UPSERT_ROLLUP.contains("$47"));
     }
 
     #[test]
