@@ -11,7 +11,7 @@ use domain::rating_guard::Refusals;
 use domain::roles::Right;
 use domain::stats::{RatingSums, Tally};
 use std::collections::{BTreeMap, HashMap, HashSet};
-use storage::{CommentRow, DAY_GRAIN, MONTH_GRAIN, Rollup};
+use storage::{CommentRow, DAY_GRAIN, MONTH_GRAIN, Rollup, RollupGroup};
 
 use crate::backoffice::Filter;
 use crate::{App, AppError, Caller, Result};
@@ -147,17 +147,27 @@ pub async fn node(app: &App, caller: &Caller, code: &UnitCode) -> Result<Node> {
     })
 }
 
-/// Every rollup row of `unit` in the period, whole months from monthly rows.
-async fn rows(app: &App, unit: i64, period: &Period) -> Result<Vec<Rollup>> {
+/// The rollup rows of `unit` in the period (whole months from monthly rows), summed
+/// by the database per day or month, or per area.
+async fn rows_by(app: &App, unit: i64, period: &Period, group: RollupGroup) -> Result<Vec<Rollup>> {
     let mut out = Vec::new();
     for span in period.spans() {
         let grain = match span.grain {
             Grain::Day => DAY_GRAIN,
             Grain::Month => MONTH_GRAIN,
         };
-        out.extend(app.db.rollups(unit, grain, span.from, span.to).await?);
+        out.extend(
+            app.db
+                .rollups_grouped(unit, grain, span.from, span.to, group)
+                .await?,
+        );
     }
     Ok(out)
+}
+
+/// The period's rows per day or month: what totals and trends are made of.
+async fn rows(app: &App, unit: i64, period: &Period) -> Result<Vec<Rollup>> {
+    rows_by(app, unit, period, RollupGroup::Start).await
 }
 
 /// The ratings of each unit right below `parent` over the period, summed by the
@@ -252,11 +262,18 @@ pub async fn preliminary(
     // A daily trend needs the daily rows of the whole period; they sum to the same.
     let rows = if daily {
         app.db
-            .rollups(node.id, DAY_GRAIN, period.from(), period.to())
+            .rollups_grouped(
+                node.id,
+                DAY_GRAIN,
+                period.from(),
+                period.to(),
+                RollupGroup::Start,
+            )
             .await?
     } else {
         rows(app, node.id, &period).await?
     };
+    let area_rows = rows_by(app, node.id, &period, RollupGroup::Area).await?;
     let (sums, refused) = total(&rows);
     let services = if node.kind == "service_point" {
         app.db
@@ -285,7 +302,7 @@ pub async fn preliminary(
     let comment_total = rows.iter().map(|r| r.comments).sum();
     Ok(Preliminary {
         trend: trend(&rows, &period, daily),
-        areas: by_area(&rows, level),
+        areas: by_area(&area_rows, level),
         node,
         period,
         sums,
@@ -328,7 +345,10 @@ pub async fn summary(
     let (sums, _) = total(&current);
     Ok(Summary {
         closed: period.is_closed(crate::ratings::bangkok_day(Utc::now())),
-        areas: by_area(&current, level),
+        areas: by_area(
+            &rows_by(app, node.id, &period, RollupGroup::Area).await?,
+            level,
+        ),
         node,
         period,
         sums,

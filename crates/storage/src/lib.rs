@@ -28,7 +28,7 @@ pub use points::{ChangeRow, EditPoint, NewChange, NewPhoto, QualityData, SheetPo
 pub use posters::{Editor, PosterLookup, PosterRow, RatingTarget};
 pub use ratings::{
     CommentRow, Counted, DAY_GRAIN, MONTH_GRAIN, NewRating, Outcome, PublishedComment, Rollup,
-    Submission,
+    RollupGroup, Submission,
 };
 pub use staff::{AuditRow, Member, TokenRow};
 pub use tx::{PublicChange, WriteTx};

@@ -167,6 +167,32 @@ static SELECT_CHILD_SUMS: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
+/// A unit's rollup rows summed by the database per start (`start`) or per area
+/// (`area`): a department's month is 31 rows or one per district back, not both.
+fn select_grouped(key: &str) -> String {
+    let sums: Vec<String> = count_columns()
+        .iter()
+        .map(|c| format!("CAST(SUM({c}) AS BIGINT)"))
+        .collect();
+    format!(
+        "SELECT {key}, {} FROM rating_rollups WHERE unit_id = $1 AND grain = $2 AND start >= $3 AND start <= $4 \
+         GROUP BY {key}",
+        sums.join(", ")
+    )
+}
+
+static SELECT_BY_START: LazyLock<String> = LazyLock::new(|| select_grouped("start"));
+static SELECT_BY_AREA: LazyLock<String> = LazyLock::new(|| select_grouped("area"));
+
+/// How [`Db::rollups_grouped`] sums a unit's rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RollupGroup {
+    /// One row per day or month: `area` is empty.
+    Start,
+    /// One row per area: `start` is the first day asked for.
+    Area,
+}
+
 const UPSERT_SERVICE: &str = "INSERT INTO rating_service_rollups \
      (service_point_id, day, manual_id, overall_1, overall_2, overall_3, overall_4, overall_5) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (service_point_id, day, manual_id) DO UPDATE SET \
@@ -355,6 +381,39 @@ impl Db {
                     sums,
                     refused,
                 });
+            }
+            Ok(out)
+        })
+    }
+
+    /// The rollup rows of `unit` of one grain whose start is within `from..=to`, summed
+    /// per start or per area by the database.
+    pub async fn rollups_grouped(
+        &self,
+        unit: i64,
+        grain: i64,
+        from: NaiveDate,
+        to: NaiveDate,
+        group: RollupGroup,
+    ) -> Result<Vec<Rollup>, StorageError> {
+        let sql = sqlx::AssertSqlSafe(match group {
+            RollupGroup::Start => SELECT_BY_START.as_str(),
+            RollupGroup::Area => SELECT_BY_AREA.as_str(),
+        });
+        on_pool!(&self.pool, p => {
+            let rows = sqlx::query(sql).bind(unit).bind(grain).bind(from).bind(to).fetch_all(p).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            let mut counts = [0i64; COUNTS];
+            for row in rows {
+                for (i, c) in counts.iter_mut().enumerate() {
+                    *c = row.try_get(1 + i)?;
+                }
+                let (sums, refused, comments) = decode_counts(&counts);
+                let (start, area) = match group {
+                    RollupGroup::Start => (row.try_get(0)?, String::new()),
+                    RollupGroup::Area => (from, row.try_get(0)?),
+                };
+                out.push(Rollup { unit_id: unit, grain, start, area, sums, refused, comments });
             }
             Ok(out)
         })
