@@ -128,6 +128,6 @@ for r in runs:
             if k in t:
                 extra.append(f"{k} {t[k]:,}")
         s = t["stats"]
-        print(f"{name:<42}{t['via']:<12}{s['median_ms']:>10.2f}{s['p95_ms']:>10.2f}  {', '.join(extra)}")
+        print(f"{name:<52}{t['via']:<12}{s['median_ms']:>10.2f}{s['p95_ms']:>10.2f}  {', '.join(extra)}")
 print("\ngoal: ≤ 200 ms")
 PY

@@ -567,9 +567,11 @@ async fn http_get(
     Ok((status, total))
 }
 
-/// The pieces a report is made of, timed alone: the node's rollup rows as the
-/// preliminary report reads them, its latest comments, and the rollup
-/// rows of one child (the summary reads those of every child, one query each).
+/// What a report's figures are made of, timed alone: every rollup row of the node in
+/// the period, fetched whole (daily rows for a period of up to 62 days, as a daily
+/// trend needs, else the fewest that cover it), the latest comments, and every rollup
+/// row of one child unit. They show how much there is to read; the reports may have
+/// the database sum it first.
 async fn parts(
     out: &mut Vec<serde_json::Value>,
     db: &storage::Db,
@@ -578,8 +580,6 @@ async fn parts(
     key: &str,
     period: &Period,
 ) -> Result<()> {
-    // As `app::reports` reads them: the preliminary report daily rows for a daily
-    // trend, else (and the summary always) the fewest rows that cover the period.
     let fewest: Vec<_> = period
         .spans()
         .iter()
@@ -607,7 +607,7 @@ async fn parts(
         }
     };
     let (s, n) = timed(runs, || rows_of(node, &preliminary)).await?;
-    out.push(json!({"name": "part: the node's rollup rows", "period": key, "via": "in-process", "stats": s, "rows": n}));
+    out.push(json!({"name": "part: the node's rollup rows, fetched whole", "period": key, "via": "in-process", "stats": s, "rows": n}));
     let (s, (shown, _)) = timed(runs, || async {
         Ok(db
             .comments(node, period.from(), period.to(), false, 10, 0)
@@ -617,7 +617,7 @@ async fn parts(
     out.push(json!({"name": "part: the latest comments", "period": key, "via": "in-process", "stats": s, "comments": shown.len()}));
     if let Some((child, ..)) = db.child_units(node).await?.first() {
         let (s, n) = timed(runs, || rows_of(*child, &fewest)).await?;
-        out.push(json!({"name": "part: one child's rollup rows", "period": key, "via": "in-process", "stats": s, "rows": n}));
+        out.push(json!({"name": "part: one child's rollup rows, fetched whole", "period": key, "via": "in-process", "stats": s, "rows": n}));
     }
     Ok(())
 }
