@@ -12,7 +12,7 @@
 # fixed /_bench/ceiling for 30 s. Prints ratings acknowledged (201) per second, p50/p99,
 # the other answers by status, the ceiling and the ratio, and where the server's CPU
 # went; checks that the database holds at least as many new ratings as were
-# acknowledged. Results: bench/results/ratings.json. About 2 minutes plus the build.
+# acknowledged. Results: bench/results/ratings.json. About 90 s plus the build.
 #
 # Measures, does not judge: exits 0 whatever the figures, non-zero only when the server
 # does not start or fewer ratings are stored than were acknowledged.

@@ -6,8 +6,8 @@
 #
 # Builds the release binary and the load generator; makes (once, kept in $BENCH_DIR) a
 # copy of the national dataset of bench/run.sh with every office moved under one
-# department and a year of ratings with their rollups (`report-scale seed`: about 5
-# minutes and 5 GB on SQLite, more on PostgreSQL); then times the preliminary and
+# department and a year of ratings with their rollups (`report-scale seed`: about 6
+# minutes and 6 GB on SQLite, 17 minutes on PostgreSQL); then times the preliminary and
 # summary reports of the department for fy2569 and for May 2026, 20 runs each after a
 # warm-up, in process (the use cases the API calls) and over HTTP (signed in as a
 # system administrator made for the run), beside baselines of the same run: SELECT 1,
@@ -120,7 +120,7 @@ import os
 json.dump({"commit": os.environ["COMMIT"], "service_points": n, "goal_ms": 200, "databases": runs}, open(out, "w"), indent=1, ensure_ascii=False)
 for r in runs:
     print(f"\n{r['database']}: department {r['department']}, {r['ratings']:,} ratings")
-    print(f"{'':<42}{'via':<12}{'median ms':>10}{'p95 ms':>10}  detail")
+    print(f"{'':<56}{'via':<12}{'median ms':>10}{'p95 ms':>10}  detail")
     for t in r["timings"]:
         name = t["name"] + (f" {t['period']}" if "period" in t else "")
         extra = []
@@ -128,6 +128,6 @@ for r in runs:
             if k in t:
                 extra.append(f"{k} {t[k]:,}")
         s = t["stats"]
-        print(f"{name:<52}{t['via']:<12}{s['median_ms']:>10.2f}{s['p95_ms']:>10.2f}  {', '.join(extra)}")
+        print(f"{name:<56}{t['via']:<12}{s['median_ms']:>10.2f}{s['p95_ms']:>10.2f}  {', '.join(extra)}")
 print("\ngoal: ≤ 200 ms")
 PY
