@@ -138,7 +138,7 @@ pub async fn open(app: &App, token: &str) -> crate::Result<Poster> {
 }
 
 /// Tokens are made by `posters::fresh_token`; anything else is not looked up.
-fn plausible_token(token: &str) -> bool {
+pub fn plausible_token(token: &str) -> bool {
     (10..=64).contains(&token.len()) && token.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 

@@ -49,21 +49,12 @@ impl Db {
         &self,
         unit: &UnitCode,
     ) -> Result<Option<Vec<(i64, UnitCode, String)>>, StorageError> {
-        let mut chain = Vec::new();
-        let mut next: Option<(i64, String, String, Option<i64>)> = on_pool!(&self.pool, p => sqlx::query_as(
-            "SELECT id, code, kind, parent_id FROM units WHERE code = $1").bind(unit.as_str()).fetch_optional(p).await?);
-        while let Some((id, c, kind, parent)) = next {
-            chain.push((id, code(&c)?, kind));
-            if chain.len() > 16 {
-                return Err(StorageError::Data(format!("the tree above {unit} loops")));
-            }
-            next = match parent {
-                Some(pid) => on_pool!(&self.pool, p => sqlx::query_as(
-                    "SELECT id, code, kind, parent_id FROM units WHERE id = $1").bind(pid).fetch_optional(p).await?),
-                None => None,
-            };
-        }
-        Ok((!chain.is_empty()).then_some(chain))
+        Ok(self.unit_chain_named(unit).await?.map(|chain| {
+            chain
+                .into_iter()
+                .map(|(id, code, kind, _)| (id, code, kind))
+                .collect()
+        }))
     }
 
     /// As [`Db::unit_chain`], with each unit's Thai name: (id, code, kind, name).

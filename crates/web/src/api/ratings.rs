@@ -128,7 +128,7 @@ fn poster_refusal(p: &Refused) -> Option<ApiError> {
 }
 
 fn token_param(token: &str) -> Result<(), ApiError> {
-    if (10..=64).contains(&token.len()) && token.bytes().all(|b| b.is_ascii_alphanumeric()) {
+    if ratings::plausible_token(token) {
         Ok(())
     } else {
         Err(ApiError::invalid(crate::params::FieldErrors::from([(

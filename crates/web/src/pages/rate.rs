@@ -433,9 +433,8 @@ async fn again(
     }
 }
 
-pub(crate) async fn thanks(lang: Lang, uri: Uri, Path(token): Path<String>) -> Response {
-    // Nothing is looked up: the page is the same for every poster.
-    let _ = token;
+/// The same for every poster: nothing is looked up.
+pub(crate) async fn thanks(lang: Lang, uri: Uri) -> Response {
     notice(
         StatusCode::OK,
         lang,

@@ -13,8 +13,7 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use super::reports::{
-    Words, bangkok_date, count, date, digits, period_label, report_units, rp_text, score_word,
-    this_fiscal_year,
+    bangkok_date, count, date, digits, period_label, report_units, score_word, this_fiscal_year,
 };
 use super::*;
 
@@ -86,7 +85,6 @@ struct Item {
 struct CommentsPage {
     l: Layout,
     f: Frame,
-    w: Words,
     form: CommentsForm,
     units: Option<Vec<(String, String)>>,
     error: Option<String>,
@@ -141,10 +139,10 @@ async fn render(
         "unpublished" => Some("rp-unpublished-done"),
         _ => None,
     }
-    .map(|k| rp_text(lang, k));
+    .map(|k| lang.t(k));
     let (l, f) = frame(
         lang,
-        &rp_text(lang, "rp-comments-title"),
+        &lang.t("rp-comments-title"),
         uri,
         Menu::Comments,
         caller,
@@ -152,7 +150,6 @@ async fn render(
     let mut page = CommentsPage {
         l,
         f,
-        w: Words(lang),
         units,
         error: refused.as_ref().map(|r| r.2.clone()),
         refused_at: refused.as_ref().map(|r| r.0),
@@ -222,18 +219,21 @@ async fn render(
         Err(e) => return failure(lang, uri, caller, e),
     };
     let (node, rows, total, more) = (found.node, found.rows, found.total, found.more);
-    let w = Words(lang);
     page.items = rows
         .into_iter()
         .map(|c| {
             let mut replied = String::new();
             if let (Some(by), Some(at)) = (&c.replied_by, c.replied_at) {
-                replied = w.t1("rp-replied-by", "who", by) + " · " + &date(lang, bangkok_date(at));
+                replied = lang.t_with("rp-replied-by", &[("who", by.to_string())])
+                    + " · "
+                    + &date(lang, bangkok_date(at));
                 replied.push_str(" · ");
                 replied.push_str(&match (c.can_mail, c.mailed_at) {
-                    (_, Some(m)) => w.t1("rp-mailed-at", "when", date(lang, bangkok_date(m))),
-                    (true, None) => w.t("rp-not-mailed"),
-                    (false, None) => w.t("rp-no-email"),
+                    (_, Some(m)) => {
+                        lang.t_with("rp-mailed-at", &[("when", date(lang, bangkok_date(m)))])
+                    }
+                    (true, None) => lang.t("rp-not-mailed"),
+                    (false, None) => lang.t("rp-no-email"),
                 });
             }
             let (typed, error) = match &refused {
@@ -246,7 +246,7 @@ async fn render(
                 point_code: c.point_code,
                 date: date(lang, bangkok_date(c.received_at)),
                 score: score_word(lang, c.overall),
-                service: c.manual_title.unwrap_or_else(|| w.t("rp-service-other")),
+                service: c.manual_title.unwrap_or_else(|| lang.t("rp-service-other")),
                 comment: c.comment,
                 can_mail: c.can_mail,
                 reply: c.reply,
@@ -270,7 +270,7 @@ async fn render(
         format!("{} ({})", node.name, node.code),
         period_label(lang, &period),
     ));
-    page.total = w.t1("rp-comments-total", "n", count(lang, total));
+    page.total = lang.t_with("rp-comments-total", &[("n", count(lang, total))]);
     page.page_text = lang.t_with(
         "page-of",
         &[

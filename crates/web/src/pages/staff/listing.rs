@@ -57,12 +57,12 @@ struct ListingPage {
     error: Option<String>,
 }
 
-fn code_or_none(s: &str) -> Option<UnitCode> {
+pub(super) fn code_or_none(s: &str) -> Option<UnitCode> {
     let s = s.trim();
     (!s.is_empty()).then(|| UnitCode::parse(s).ok()).flatten()
 }
 
-fn choices<'a>(
+pub(super) fn choices<'a>(
     it: impl Iterator<Item = Option<&'a app::backoffice::Named>>,
 ) -> Vec<(String, String)> {
     let mut v: Vec<(String, String)> = it

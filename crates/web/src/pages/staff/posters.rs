@@ -12,7 +12,8 @@ use domain::UnitCode;
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::reports::{Words, count, rp_text};
+use super::listing::{choices, code_or_none};
+use super::reports::count;
 use super::*;
 use crate::auth::ClientAddress;
 use crate::poster_files::{self, Format};
@@ -78,7 +79,6 @@ struct Row {
 struct PostersPage {
     l: Layout,
     f: Frame,
-    w: Words,
     form: PosterForm,
     ministries: Vec<(String, String)>,
     departments: Vec<(String, String)>,
@@ -95,23 +95,6 @@ struct PostersPage {
     page_codes: String,
     prev: Option<String>,
     next: Option<String>,
-}
-
-fn code_or_none(s: &str) -> Option<UnitCode> {
-    let s = s.trim();
-    (!s.is_empty()).then(|| UnitCode::parse(s).ok()).flatten()
-}
-
-fn choices<'a>(
-    it: impl Iterator<Item = Option<&'a app::backoffice::Named>>,
-) -> Vec<(String, String)> {
-    let mut v: Vec<(String, String)> = it
-        .flatten()
-        .map(|n| (n.code.clone(), n.name.clone()))
-        .collect();
-    v.sort();
-    v.dedup();
-    v
 }
 
 async fn page(
@@ -194,7 +177,7 @@ async fn page(
     };
     let (l, f) = frame(
         lang,
-        &rp_text(lang, "rp-posters-title"),
+        &lang.t("rp-posters-title"),
         uri,
         Menu::Posters,
         caller,
@@ -204,7 +187,6 @@ async fn page(
         PostersPage {
             l,
             f,
-            w: Words(lang),
             ministries: choices(all.iter().map(|l| l.ministry.as_ref())),
             departments: choices(all.iter().map(|l| l.department.as_ref())),
             units: choices(all.iter().map(|l| l.unit.as_ref())),
@@ -260,7 +242,7 @@ pub(crate) async fn download(
         .find(|(k, _)| k == "format")
         .map_or(Some(Format::Pdf), |(_, v)| Format::parse(v));
     let Some(format) = format else {
-        let e = rp_text(lang, "rp-poster-bad-format");
+        let e = lang.t("rp-poster-bad-format");
         return page(&state, lang, &uri, &caller, form, Some(e)).await;
     };
     let mut codes = Vec::new();

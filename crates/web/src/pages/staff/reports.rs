@@ -21,27 +21,6 @@ use tower_sessions::Session;
 use super::*;
 use crate::charts;
 
-/// A message of `ratings.ftl`. `Lang::text` caches the messages of `main.ftl` only;
-/// `t_with` formats from every file of the language's folder. The language is borrowed
-/// or not, as templates pass their arguments by reference.
-pub(crate) fn rp_text(lang: impl std::borrow::Borrow<Lang>, key: &'static str) -> String {
-    lang.borrow().t(key)
-}
-
-/// The words and figures of the rating pages, for their templates.
-#[derive(Clone, Copy)]
-pub(crate) struct Words(pub Lang);
-
-impl Words {
-    pub fn t(&self, key: &'static str) -> String {
-        rp_text(self.0, key)
-    }
-
-    pub fn t1(&self, key: &'static str, name: &'static str, value: impl ToString) -> String {
-        self.0.t_with(key, &[(name, value.to_string())])
-    }
-}
-
 /// Arabic digits to Thai ones on Thai pages, as official reports print figures.
 pub(crate) fn digits(lang: Lang, s: &str) -> String {
     match lang {
@@ -282,7 +261,6 @@ struct PerfView {
 struct ReportsPage {
     l: Layout,
     f: Frame,
-    w: Words,
     form: ReportForm,
     units: Option<Vec<(String, String)>>,
     error: Option<String>,
@@ -320,7 +298,6 @@ fn trend_label(lang: Lang, start: NaiveDate, month: bool) -> String {
 
 fn preliminary_view(lang: Lang, r: &Preliminary, query: &str) -> PreView {
     let overall = r.sums.get(Dimension::Overall);
-    let w = Words(lang);
     let dims = Dimension::ALL
         .into_iter()
         .map(|d| {
@@ -335,7 +312,7 @@ fn preliminary_view(lang: Lang, r: &Preliminary, query: &str) -> PreView {
         .collect();
     let dist: Vec<(Score, u64)> = overall.distribution().to_vec();
     let distribution_chart = charts::bars(
-        &w.t("rp-chart-distribution"),
+        &lang.t("rp-chart-distribution"),
         &dist
             .iter()
             .map(|(s, n)| (format!("{} {}", s, lang.pick(s.word_th(), s.word_en())), *n))
@@ -353,7 +330,7 @@ fn preliminary_view(lang: Lang, r: &Preliminary, query: &str) -> PreView {
             )
         })
         .collect();
-    let trend_chart = charts::trend(&w.t("rp-chart-trend"), &trend_points);
+    let trend_chart = charts::trend(&lang.t("rp-chart-trend"), &trend_points);
     let trend = r
         .trend
         .iter()
@@ -401,7 +378,7 @@ fn preliminary_view(lang: Lang, r: &Preliminary, query: &str) -> PreView {
             .iter()
             .map(|(title, t)| {
                 (
-                    title.clone().unwrap_or_else(|| w.t("rp-service-other")),
+                    title.clone().unwrap_or_else(|| lang.t("rp-service-other")),
                     count(lang, t.count()),
                     mean(lang, t),
                 )
@@ -417,7 +394,7 @@ fn preliminary_view(lang: Lang, r: &Preliminary, query: &str) -> PreView {
                     score_word(lang, c.overall),
                     c.manual_title
                         .clone()
-                        .unwrap_or_else(|| w.t("rp-service-other")),
+                        .unwrap_or_else(|| lang.t("rp-service-other")),
                     c.comment.clone(),
                 )
             })
@@ -476,7 +453,7 @@ fn summary_view(lang: Lang, r: &Summary) -> SumView {
             .collect(),
         groups: vec![
             (
-                rp_text(lang, "rp-by-child"),
+                lang.t("rp-by-child"),
                 lang.t("bo-unit"),
                 r.children
                     .iter()
@@ -484,8 +461,8 @@ fn summary_view(lang: Lang, r: &Summary) -> SumView {
                     .collect(),
             ),
             (
-                rp_text(lang, "rp-by-area"),
-                rp_text(lang, "rp-area"),
+                lang.t("rp-by-area"),
+                lang.t("rp-area"),
                 r.areas
                     .iter()
                     .map(|(a, s)| sum_line(lang, a.clone(), &overall(s), None))
@@ -560,7 +537,7 @@ pub(crate) async fn reports(
     }
     let (l, f) = frame(
         lang,
-        &rp_text(lang, "rp-reports-title"),
+        &lang.t("rp-reports-title"),
         &uri,
         Menu::Reports,
         &caller,
@@ -568,7 +545,6 @@ pub(crate) async fn reports(
     let mut page = ReportsPage {
         l,
         f,
-        w: Words(lang),
         units,
         error: None,
         bad_period: false,
@@ -665,8 +641,8 @@ mod tests {
         assert!(keys(th).iter().all(|k| k.starts_with("rp-")));
         for k in keys(th) {
             let k: &'static str = Box::leak(k.to_owned().into_boxed_str());
-            assert!(!rp_text(Lang::Th, k).is_empty(), "{k}");
-            assert!(!rp_text(Lang::En, k).is_empty(), "{k}");
+            assert!(!Lang::Th.t(k).is_empty(), "{k}");
+            assert!(!Lang::En.t(k).is_empty(), "{k}");
         }
     }
 
