@@ -21,7 +21,8 @@
 # connection before the next one from a new address; 1 for a connection per request),
 # COMMENT_EVERY (5: one rating in 5 has a comment), POSTERS (0: a form for every
 # poster), PORT (18081), BENCH_DIR (/tmp/citizeninfo-bench), NO_BUILD=1, KEEP=1 (keep the
-# database copy and the server log).
+# database copy and the server log), LOG_FILTER (the server's CITIZENINFO_LOG, default warn;
+# `warn,citizeninfo_app::ratings=debug` logs each batch's size and time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-80000}
@@ -54,7 +55,7 @@ URL="sqlite://$DB"
 BEFORE=$("$BIN/ratings" count --database-url "$URL")
 
 LOG="$WORK/ratings-server.log"
-CITIZENINFO_LOG=warn "$BIN/citizeninfo" --database-url "$URL" serve --listen "127.0.0.1:$PORT" \
+CITIZENINFO_LOG=${LOG_FILTER:-warn} "$BIN/citizeninfo" --database-url "$URL" serve --listen "127.0.0.1:$PORT" \
   --tile-url "" --bench-ceiling >"$LOG" 2>&1 &
 SERVER=$!
 cleanup() {

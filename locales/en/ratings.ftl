@@ -72,6 +72,7 @@ rp-no-comments = No comments in this period
 rp-all-comments = All { $n } comments, and replies
 rp-none = No data in this period
 rp-not-closed = This period has not ended yet: the figures may still change.
+rp-children-shown = Showing { $from }–{ $to } of { $total } units
 rp-by-child = By unit below
 rp-rank = Rank
 rp-points = Service points

@@ -14,7 +14,7 @@
 //!   session are given, each a number of times, beside baselines of the same run.
 
 use anyhow::{Context, Result, bail};
-use app::reports::{self, AreaLevel};
+use app::reports::{self, AreaLevel, ChildRows};
 use clap::{Parser, Subcommand};
 use domain::UnitCode;
 use domain::period::{Grain, Period};
@@ -697,17 +697,31 @@ async fn time(
             "comments_in_period": p.comment_total,
         }));
         eprintln!("preliminary {key}: {s}");
-        let (s, r) = timed(runs, || async {
-            reports::summary(&app, &caller, department, period, AreaLevel::Province)
-                .await
-                .map_err(app_error)
-        })
-        .await?;
-        out.push(json!({
-            "name": "summary", "period": key, "via": "in-process", "stats": s,
-            "ratings": r.sums.ratings(), "children": r.children.len(), "areas": r.areas.len(),
-        }));
-        eprintln!("summary {key}: {s}");
+        // The first page of children, as the screen and the JSON give it, then every
+        // child, as the file exports do.
+        for (name, rows) in [
+            (
+                "summary",
+                ChildRows::Page {
+                    page: 1,
+                    per_page: 100,
+                },
+            ),
+            ("summary, every child (files)", ChildRows::All),
+        ] {
+            let (s, r) = timed(runs, || async {
+                reports::summary(&app, &caller, department, period, AreaLevel::Province, rows)
+                    .await
+                    .map_err(app_error)
+            })
+            .await?;
+            out.push(json!({
+                "name": name, "period": key, "via": "in-process", "stats": s,
+                "ratings": r.sums.ratings(), "children": r.children.len(),
+                "children_total": r.child_total, "areas": r.areas.len(),
+            }));
+            eprintln!("{name} {key}: {s}");
+        }
     }
     if let Some((server, cookie)) = &http {
         if !server.ip().is_loopback() {

@@ -349,8 +349,14 @@ fn spawn_writer(db: storage::Db) -> mpsc::Sender<Job> {
                 }
             }
             let subs: Vec<Submission> = batch.iter().map(|(s, _)| s.clone()).collect();
+            let started = std::time::Instant::now();
             match store_with_retry(&db, &subs).await {
                 Ok(outcomes) => {
+                    tracing::debug!(
+                        submissions = subs.len(),
+                        ms = started.elapsed().as_secs_f64() * 1e3,
+                        "rating batch committed"
+                    );
                     for ((_, answer), outcome) in batch.drain(..).zip(outcomes) {
                         let _ = answer.send(Ok(outcome));
                     }

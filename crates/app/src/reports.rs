@@ -84,8 +84,37 @@ pub struct Summary {
     pub sums: RatingSums,
     pub previous_period: Period,
     pub previous: RatingSums,
+    /// The children asked for (all, or one page in code order).
     pub children: Vec<(Node, RatingSums)>,
+    /// How many children the node has.
+    pub child_total: u64,
     pub areas: Vec<(String, RatingSums)>,
+}
+
+/// Which of a node's children a report lists: a department may hold 80,000 offices,
+/// which a file export lists and a screen pages through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChildRows {
+    All,
+    /// Page `page` (from 1) of `per_page` rows.
+    Page {
+        page: u32,
+        per_page: u32,
+    },
+}
+
+impl ChildRows {
+    /// The rows of a page within `n` rows.
+    fn range(self, n: usize) -> std::ops::Range<usize> {
+        match self {
+            ChildRows::All => 0..n,
+            ChildRows::Page { page, per_page } => {
+                let per = per_page as usize;
+                let from = (page.max(1) as usize - 1).saturating_mul(per).min(n);
+                from..from.saturating_add(per).min(n)
+            }
+        }
+    }
 }
 
 /// Figures of one part of the tree for the performance report.
@@ -126,8 +155,12 @@ pub struct Performance {
     pub node: Node,
     pub period: Period,
     pub total: Progress,
-    /// Ranked: the most done first.
+    /// Ranked: the most done first; all, or one page of the ranking.
     pub children: Vec<(Node, Progress)>,
+    /// How many children the node has; the rank of `children[0]` is
+    /// `first_rank`.
+    pub child_total: u64,
+    pub first_rank: u64,
 }
 
 /// The node `code` names, once the caller may read its reports.
@@ -182,6 +215,25 @@ async fn child_sums(app: &App, parent: i64, period: &Period) -> Result<HashMap<i
         for (unit, sums, _, _) in app
             .db
             .child_rollups(parent, grain, span.from, span.to)
+            .await?
+        {
+            out.entry(unit).or_default().merge(&sums);
+        }
+    }
+    Ok(out)
+}
+
+/// The ratings of each of `units` over the period.
+async fn unit_sums(app: &App, units: &[i64], period: &Period) -> Result<HashMap<i64, RatingSums>> {
+    let mut out: HashMap<i64, RatingSums> = HashMap::new();
+    for span in period.spans() {
+        let grain = match span.grain {
+            Grain::Day => DAY_GRAIN,
+            Grain::Month => MONTH_GRAIN,
+        };
+        for (unit, sums, _, _) in app
+            .db
+            .unit_rollups(units, grain, span.from, span.to)
             .await?
         {
             out.entry(unit).or_default().merge(&sums);
@@ -319,16 +371,27 @@ pub async fn summary(
     code: &UnitCode,
     period: Period,
     level: AreaLevel,
+    children: ChildRows,
 ) -> Result<Summary> {
     let node = node(app, caller, code).await?;
     let current = rows(app, node.id, &period).await?;
     let previous_period = period.previous();
     let (previous, _) = total(&rows(app, node.id, &previous_period).await?);
-    let by_child = child_sums(app, node.id, &period).await?;
-    let children = app
-        .db
-        .child_units(node.id)
-        .await?
+    let (units, child_total, by_child) = match children {
+        ChildRows::All => {
+            let units = app.db.child_units(node.id).await?;
+            let n = units.len() as u64;
+            (units, n, child_sums(app, node.id, &period).await?)
+        }
+        ChildRows::Page { page, per_page } => {
+            let offset = u64::from(page.max(1) - 1) * u64::from(per_page);
+            let (units, n) = app.db.child_units_page(node.id, per_page, offset).await?;
+            let ids: Vec<i64> = units.iter().map(|u| u.0).collect();
+            let sums = unit_sums(app, &ids, &period).await?;
+            (units, n, sums)
+        }
+    };
+    let children = units
         .into_iter()
         .map(|(id, c, kind, name)| {
             (
@@ -355,6 +418,7 @@ pub async fn summary(
         previous_period,
         previous,
         children,
+        child_total,
     })
 }
 
@@ -363,6 +427,7 @@ pub async fn performance(
     caller: &Caller,
     code: &UnitCode,
     period: Period,
+    child_rows: ChildRows,
 ) -> Result<Performance> {
     let node = node(app, caller, code).await?;
     let tree = app.db.staff_tree().await?;
@@ -464,11 +529,16 @@ pub async fn performance(
             .total_cmp(&a.1.done().unwrap_or(-1.0))
             .then_with(|| a.0.code.cmp(&b.0.code))
     });
+    let child_total = ranked.len() as u64;
+    let range = child_rows.range(ranked.len());
+    let first_rank = range.start as u64 + 1;
     Ok(Performance {
         node,
         period,
         total,
-        children: ranked,
+        children: ranked.drain(range).collect(),
+        child_total,
+        first_rank,
     })
 }
 
@@ -510,6 +580,17 @@ pub async fn comments(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_page_of_children_stays_within_them() {
+        let page = |page, per_page| ChildRows::Page { page, per_page };
+        assert_eq!(ChildRows::All.range(7), 0..7);
+        assert_eq!(page(1, 3).range(7), 0..3);
+        assert_eq!(page(3, 3).range(7), 6..7);
+        assert_eq!(page(4, 3).range(7), 7..7);
+        assert_eq!(page(0, 3).range(7), 0..3);
+        assert_eq!(page(u32::MAX, u32::MAX).range(7), 7..7);
+    }
     use domain::rating::{Dimension, Score};
 
     fn rollup(start: (i32, u32, u32), area: &str, n: u64) -> Rollup {

@@ -19,6 +19,7 @@ pub mod rating;
 pub mod rating_guard;
 pub mod roles;
 pub mod stats;
+pub mod task;
 pub mod thai_date;
 
 pub use codes::{CodeError, UnitCode};

@@ -14,6 +14,9 @@ pub enum StorageError {
     BadUrl(String),
     #[error("database: {0}")]
     Sql(#[from] sqlx::Error),
+    /// From the rating batch, which runs on SQLite's handle directly.
+    #[error("database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
     #[error("migration: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("data: {0}")]
@@ -66,6 +69,16 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "rating comment counts",
         include_str!("../migrations/sqlite/0008_rating_comment_counts.sql"),
     ),
+    (
+        9,
+        "children in code order",
+        include_str!("../migrations/sqlite/0009_children_in_code_order.sql"),
+    ),
+    (
+        10,
+        "rating clients by day",
+        include_str!("../migrations/sqlite/0010_rating_clients_by_day.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -107,6 +120,16 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         8,
         "rating comment counts",
         include_str!("../migrations/postgres/0008_rating_comment_counts.sql"),
+    ),
+    (
+        9,
+        "children in code order",
+        include_str!("../migrations/postgres/0009_children_in_code_order.sql"),
+    ),
+    (
+        10,
+        "rating clients by day",
+        include_str!("../migrations/postgres/0010_rating_clients_by_day.sql"),
     ),
 ];
 

@@ -11,6 +11,7 @@ mod limits;
 mod manuals;
 mod points;
 mod posters;
+mod rating_batch;
 mod ratings;
 mod snapshot;
 mod staff;

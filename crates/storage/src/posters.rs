@@ -174,43 +174,40 @@ impl Db {
     }
 
     /// What a token's rating page needs: the point, its tree and its pinned manuals.
+    /// Three statements whatever the depth of the tree (the chain in one recursive
+    /// query): every rating that misses the poster cache reads it.
     pub async fn poster_lookup(&self, token: &str) -> Result<PosterLookup, StorageError> {
         on_pool!(&self.pool, p => {
-            let mut tx = p.begin().await?;
             #[allow(clippy::type_complexity)]
             let row: Option<(i64, bool, String, String, String, Option<i64>, String, String, Option<DateTime<Utc>>)> = sqlx::query_as(
                 "SELECT u.id, po.enabled, u.code, u.name_th, u.name_en, u.parent_id, sp.province, sp.district, sp.archived_at \
                  FROM posters po JOIN units u ON u.id = po.service_point_id \
                  JOIN service_points sp ON sp.unit_id = po.service_point_id WHERE po.token = $1")
-                .bind(token).fetch_optional(&mut *tx).await?;
+                .bind(token).fetch_optional(p).await?;
             let Some((id, enabled, code, name_th, name_en, parent, province, district, archived)) = row else {
                 let retired: Option<i64> = sqlx::query_scalar(
                     "SELECT service_point_id FROM retired_poster_tokens WHERE token = $1")
-                    .bind(token).fetch_optional(&mut *tx).await?;
-                tx.commit().await?;
+                    .bind(token).fetch_optional(p).await?;
                 return Ok(if retired.is_some() { PosterLookup::Retired } else { PosterLookup::Unknown });
             };
-            let mut chain = vec![id];
-            let mut office = None;
-            let mut next = parent;
-            while let Some(unit) = next {
-                if chain.len() > 16 {
-                    return Err(StorageError::Data(format!("the tree above {code} loops")));
-                }
-                let (parent, th, en): (Option<i64>, String, String) = sqlx::query_as(
-                    "SELECT parent_id, name_th, name_en FROM units WHERE id = $1")
-                    .bind(unit).fetch_one(&mut *tx).await?;
-                if office.is_none() {
-                    office = Some((th, en));
-                }
-                chain.push(unit);
-                next = parent;
+            // The units above, nearest first; the depth bound stops a loop in the tree.
+            let above: Vec<(i64, Option<i64>, String, String)> = sqlx::query_as(
+                "WITH RECURSIVE up(id, parent_id, name_th, name_en, depth) AS ( \
+                   SELECT id, parent_id, name_th, name_en, 1 FROM units WHERE id = $1 \
+                   UNION ALL SELECT u.id, u.parent_id, u.name_th, u.name_en, up.depth + 1 \
+                   FROM units u JOIN up ON u.id = up.parent_id WHERE up.depth < 17) \
+                 SELECT id, parent_id, name_th, name_en FROM up ORDER BY depth")
+                .bind(parent).fetch_all(p).await?;
+            if above.len() > 16 || above.last().is_some_and(|u| u.1.is_some()) {
+                return Err(StorageError::Data(format!("the tree above {code} loops")));
             }
+            let mut chain = vec![id];
+            chain.extend(above.iter().map(|u| u.0));
+            let office = above.into_iter().next().map(|u| (u.2, u.3));
             let manuals: Vec<(i64, String, String)> = sqlx::query_as(
                 "SELECT m.id, m.title_th, m.title_en FROM service_point_manuals pm JOIN manuals m ON m.id = pm.manual_id \
                  WHERE pm.service_point_id = $1 AND m.state = 'published' ORDER BY m.title_th, m.id")
-                .bind(id).fetch_all(&mut *tx).await?;
-            tx.commit().await?;
+                .bind(id).fetch_all(p).await?;
             let (office_th, office_en) = office.unzip();
             Ok(PosterLookup::Live(RatingTarget {
                 point_id: id,

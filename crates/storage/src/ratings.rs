@@ -4,10 +4,9 @@
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use domain::rating::Dimension;
-use domain::rating_guard::{Guard, Refusal, Refusals, judge};
+use domain::rating_guard::{Guard, Refusal, Refusals};
 use domain::stats::{RatingSums, Tally};
 use sqlx::Row;
-use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use crate::db::BeginWrite;
@@ -113,12 +112,12 @@ const REFUSED: [&str; 5] = [
 ];
 /// 6 dimensions × (5 scores and "not applicable"), then the refusals, then the
 /// comments.
-const COUNTS: usize = 36 + 5 + 1;
+pub(crate) const COUNTS: usize = 36 + 5 + 1;
 /// The position of the comment count among the counts.
-const COMMENTS: usize = 41;
+pub(crate) const COMMENTS: usize = 41;
 
 /// The rollups' count columns, in the order of [`Counts`].
-fn count_columns() -> Vec<String> {
+pub(crate) fn count_columns() -> Vec<String> {
     let mut v: Vec<String> = Dimension::ALL
         .iter()
         .flat_map(|d| SCORES.iter().map(move |s| format!("{}_{s}", d.key())))
@@ -128,23 +127,16 @@ fn count_columns() -> Vec<String> {
     v
 }
 
-type Counts = [i64; COUNTS];
+pub(crate) type Counts = [i64; COUNTS];
 
-static UPSERT_ROLLUP: LazyLock<String> = LazyLock::new(|| {
-    let cols = count_columns();
-    let marks: Vec<String> = (5..5 + COUNTS).map(|i| format!("${i}")).collect();
-    let sets: Vec<String> = cols
+/// Sums cast back to BIGINT: PostgreSQL sums BIGINTs as NUMERIC.
+fn summed(prefix: &str) -> String {
+    count_columns()
         .iter()
-        .map(|c| format!("{c} = rating_rollups.{c} + excluded.{c}"))
-        .collect();
-    format!(
-        "INSERT INTO rating_rollups (unit_id, grain, start, area, {}) VALUES ($1, $2, $3, $4, {}) \
-         ON CONFLICT (unit_id, grain, start, area) DO UPDATE SET {}",
-        cols.join(", "),
-        marks.join(", "),
-        sets.join(", ")
-    )
-});
+        .map(|c| format!("CAST(SUM({prefix}{c}) AS BIGINT)"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 static SELECT_ROLLUPS: LazyLock<String> = LazyLock::new(|| {
     format!(
@@ -154,30 +146,21 @@ static SELECT_ROLLUPS: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
-/// Sums cast back to BIGINT: PostgreSQL sums BIGINTs as NUMERIC.
 static SELECT_CHILD_SUMS: LazyLock<String> = LazyLock::new(|| {
-    let sums: Vec<String> = count_columns()
-        .iter()
-        .map(|c| format!("CAST(SUM(r.{c}) AS BIGINT)"))
-        .collect();
     format!(
         "SELECT r.unit_id, {} FROM rating_rollups r JOIN units u ON u.id = r.unit_id \
          WHERE u.parent_id = $1 AND r.grain = $2 AND r.start >= $3 AND r.start <= $4 GROUP BY r.unit_id",
-        sums.join(", ")
+        summed("r.")
     )
 });
 
 /// A unit's rollup rows summed by the database per start (`start`) or per area
 /// (`area`): a department's month is 31 rows or one per district back, not both.
 fn select_grouped(key: &str) -> String {
-    let sums: Vec<String> = count_columns()
-        .iter()
-        .map(|c| format!("CAST(SUM({c}) AS BIGINT)"))
-        .collect();
     format!(
         "SELECT {key}, {} FROM rating_rollups WHERE unit_id = $1 AND grain = $2 AND start >= $3 AND start <= $4 \
          GROUP BY {key}",
-        sums.join(", ")
+        summed("")
     )
 }
 
@@ -193,75 +176,15 @@ pub enum RollupGroup {
     Area,
 }
 
-const UPSERT_SERVICE: &str = "INSERT INTO rating_service_rollups \
-     (service_point_id, day, manual_id, overall_1, overall_2, overall_3, overall_4, overall_5) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (service_point_id, day, manual_id) DO UPDATE SET \
-     overall_1 = rating_service_rollups.overall_1 + excluded.overall_1, \
-     overall_2 = rating_service_rollups.overall_2 + excluded.overall_2, \
-     overall_3 = rating_service_rollups.overall_3 + excluded.overall_3, \
-     overall_4 = rating_service_rollups.overall_4 + excluded.overall_4, \
-     overall_5 = rating_service_rollups.overall_5 + excluded.overall_5";
-
-const HIT_CLIENT: &str = "INSERT INTO rating_clients (key, day, hits, prev_at, last_at) VALUES ($1, $2, 1, NULL, $3) \
-     ON CONFLICT (key) DO UPDATE SET hits = rating_clients.hits + 1, prev_at = rating_clients.last_at, last_at = $3 \
-     RETURNING hits, prev_at";
-
-const INSERT_RATING: &str = "INSERT INTO ratings \
-     (service_point_id, manual_id, received_at, day, overall, process, staff, place, result, information, comment) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id";
-
 const COMMENT_COLUMNS: &str = "r.id AS rating_id, r.service_point_id AS point_id, u.code AS point_code, \
      u.name_th AS point_name, r.received_at, r.overall, m.title_th AS manual_title, r.comment, \
      (c.email IS NOT NULL) AS can_mail, rr.body AS reply, rr.replied_at, rr.replied_by, rr.mailed_at, rr.published_at";
 
-fn month_of(day: NaiveDate) -> NaiveDate {
+pub(crate) fn month_of(day: NaiveDate) -> NaiveDate {
     day.with_day(1).expect("every month has a first day")
 }
 
-/// The rollup changes of a batch, summed per row before any statement runs: a burst
-/// on one office changes its ancestors' rows once per batch, not once per rating.
-#[derive(Default)]
-struct Changes {
-    rollups: HashMap<(i64, i64, NaiveDate, String), Counts>,
-    services: HashMap<(i64, NaiveDate, i64), [i64; 5]>,
-}
-
-impl Changes {
-    fn each_row(&mut self, at: &Counted, f: impl Fn(&mut Counts)) {
-        for unit in &at.chain {
-            for (grain, start) in [(DAY_GRAIN, at.day), (MONTH_GRAIN, month_of(at.day))] {
-                let row = self
-                    .rollups
-                    .entry((*unit, grain, start, at.area.clone()))
-                    .or_insert([0; COUNTS]);
-                f(row);
-            }
-        }
-    }
-
-    fn rating(&mut self, r: &NewRating) {
-        self.each_row(&r.at, |row| {
-            for (d, score) in r.scores.iter().enumerate() {
-                let slot = score.map_or(5, |s| usize::from(s.clamp(1, 5)) - 1);
-                row[d * 6 + slot] += 1;
-            }
-            row[COMMENTS] += i64::from(r.comment.is_some());
-        });
-        if let Some(overall) = r.scores[0] {
-            let s = self
-                .services
-                .entry((r.at.point_id, r.at.day, r.manual_id.unwrap_or(0)))
-                .or_insert([0; 5]);
-            s[usize::from(overall.clamp(1, 5)) - 1] += 1;
-        }
-    }
-
-    fn refusal(&mut self, at: &Counted, why: Refusal) {
-        self.each_row(at, |row| row[36 + why.index()] += 1);
-    }
-}
-
-fn decode_counts(counts: &[i64]) -> (RatingSums, Refusals, u64) {
+pub(crate) fn decode_counts(counts: &[i64]) -> (RatingSums, Refusals, u64) {
     let mut sums = RatingSums::default();
     for d in Dimension::ALL {
         let c = &counts[d.index() * 6..d.index() * 6 + 6];
@@ -275,85 +198,26 @@ fn decode_counts(counts: &[i64]) -> (RatingSums, Refusals, u64) {
     (sums, refused, u64::try_from(counts[COMMENTS]).unwrap_or(0))
 }
 
-impl Db {
-    /// Stores a batch in one transaction: each rating after its counters let it
-    /// through, the refusals counted, the rollups brought up to date. Nothing of the
-    /// batch is stored unless all of it is.
-    pub async fn store_submissions(
-        &self,
-        batch: &[Submission],
-    ) -> Result<Vec<Outcome>, StorageError> {
-        on_pool!(&self.writer, p => {
-            let mut tx = p.begin_write().await?;
-            let mut changes = Changes::default();
-            let mut out = Vec::with_capacity(batch.len());
-            for s in batch {
-                let r = match s {
-                    Submission::Refused(at, why) => {
-                        changes.refusal(at, *why);
-                        out.push(Outcome::Refused(*why));
-                        continue;
-                    }
-                    Submission::Rating(r) => r,
-                };
-                let mut refused = None;
-                for g in &r.guards {
-                    let row = sqlx::query(HIT_CLIENT).bind(&g.key).bind(r.at.day).bind(r.received_at)
-                        .fetch_one(&mut *tx).await?;
-                    let hits: i64 = row.try_get(0)?;
-                    let prev: Option<DateTime<Utc>> = row.try_get(1)?;
-                    if let Some(why) = judge(g, hits, prev, r.received_at) {
-                        refused.get_or_insert(why);
-                    }
-                }
-                if let Some(why) = refused {
-                    changes.refusal(&r.at, why);
-                    out.push(Outcome::Refused(why));
-                    continue;
-                }
-                let score = |i: usize| r.scores[i].map(i64::from);
-                let id: i64 = sqlx::query_scalar(INSERT_RATING)
-                    .bind(r.at.point_id).bind(r.manual_id).bind(r.received_at).bind(r.at.day)
-                    .bind(score(0).unwrap_or(0)).bind(score(1)).bind(score(2)).bind(score(3))
-                    .bind(score(4)).bind(score(5)).bind(r.comment.as_deref())
-                    .fetch_one(&mut *tx).await?;
-                if r.comment.is_some() {
-                    for unit in &r.at.chain {
-                        sqlx::query("INSERT INTO rating_comment_days (unit_id, day, rating_id) VALUES ($1, $2, $3)")
-                            .bind(unit).bind(r.at.day).bind(id).execute(&mut *tx).await?;
-                    }
-                }
-                if r.email.is_some() || r.phone.is_some() {
-                    sqlx::query("INSERT INTO rating_contacts (rating_id, email, phone, given_at) VALUES ($1, $2, $3, $4)")
-                        .bind(id).bind(r.email.as_deref()).bind(r.phone.as_deref()).bind(r.received_at)
-                        .execute(&mut *tx).await?;
-                }
-                changes.rating(r);
-                out.push(Outcome::Stored(id));
-            }
-            // In key order, so that two instances' batches on PostgreSQL take the row
-            // locks in the same order and cannot deadlock.
-            let mut rows: Vec<_> = changes.rollups.into_iter().collect();
-            rows.sort_by(|a, b| a.0.cmp(&b.0));
-            for ((unit, grain, start, area), counts) in rows {
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(UPSERT_ROLLUP.as_str())).bind(unit).bind(grain).bind(start).bind(area);
-                for c in counts {
-                    q = q.bind(c);
-                }
-                q.execute(&mut *tx).await?;
-            }
-            let mut services: Vec<_> = changes.services.into_iter().collect();
-            services.sort_by_key(|a| a.0);
-            for ((point, day, manual), c) in services {
-                sqlx::query(UPSERT_SERVICE).bind(point).bind(day).bind(manual)
-                    .bind(c[0]).bind(c[1]).bind(c[2]).bind(c[3]).bind(c[4])
-                    .execute(&mut *tx).await?;
-            }
-            tx.commit().await?;
-            Ok(out)
-        })
+/// Rows of a unit id and its summed counts, decoded.
+fn decode_unit_sums<R>(rows: Vec<R>) -> Result<Vec<(i64, RatingSums, Refusals, u64)>, StorageError>
+where
+    R: Row,
+    usize: sqlx::ColumnIndex<R>,
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    let mut out = Vec::with_capacity(rows.len());
+    let mut counts = [0i64; COUNTS];
+    for row in rows {
+        for (i, c) in counts.iter_mut().enumerate() {
+            *c = row.try_get(1 + i)?;
+        }
+        let (sums, refused, comments) = decode_counts(&counts);
+        out.push((row.try_get(0)?, sums, refused, comments));
     }
+    Ok(out)
+}
 
+impl Db {
     /// The rollup rows of `unit` of one grain whose start is within `from..=to`.
     pub async fn rollups(
         &self,
@@ -419,6 +283,35 @@ impl Db {
         })
     }
 
+    /// The rollups of each of `units` over `from..=to`, summed by the database: the
+    /// rows of one page of a report's children.
+    pub async fn unit_rollups(
+        &self,
+        units: &[i64],
+        grain: i64,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<(i64, RatingSums, Refusals, u64)>, StorageError> {
+        if units.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks: Vec<String> = (4..4 + units.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT unit_id, {} FROM rating_rollups WHERE grain = $1 AND start >= $2 AND start <= $3 \
+             AND unit_id IN ({}) GROUP BY unit_id",
+            summed(""),
+            marks.join(", ")
+        );
+        on_pool!(&self.pool, p => {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(grain).bind(from).bind(to);
+            for u in units {
+                q = q.bind(u);
+            }
+            let rows = q.fetch_all(p).await?;
+            decode_unit_sums(rows)
+        })
+    }
+
     /// The rollup rows of every unit right below `parent` of one grain whose start is
     /// within `from..=to`, summed per unit by the database: one statement however many
     /// children, and one row each back.
@@ -432,16 +325,7 @@ impl Db {
         let sql = sqlx::AssertSqlSafe(SELECT_CHILD_SUMS.as_str());
         on_pool!(&self.pool, p => {
             let rows = sqlx::query(sql).bind(parent).bind(grain).bind(from).bind(to).fetch_all(p).await?;
-            let mut out = Vec::with_capacity(rows.len());
-            let mut counts = [0i64; COUNTS];
-            for row in rows {
-                for (i, c) in counts.iter_mut().enumerate() {
-                    *c = row.try_get(1 + i)?;
-                }
-                let (sums, refused, comments) = decode_counts(&counts);
-                out.push((row.try_get(0)?, sums, refused, comments));
-            }
-            Ok(out)
+            decode_unit_sums(rows)
         })
     }
 
@@ -684,44 +568,5 @@ mod tests {
         sorted.sort();
         sorted.dedup();
         assert_eq!(sorted.len(), COUNTS);
-        assert!(UPSERT_ROLLUP.contains("$46"));
-        assert!(!UPSERT_ROLLUP.contains("$47"));
-    }
-
-    #[test]
-    fn a_rating_changes_a_day_and_a_month_row_of_every_unit_above() {
-        let mut c = Changes::default();
-        let at = Counted {
-            point_id: 3,
-            chain: vec![3, 2, 1],
-            area: "ชลบุรี/บางละมุง".into(),
-            day: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
-        };
-        let r = NewRating {
-            at: at.clone(),
-            received_at: Utc::now(),
-            scores: [Some(5), Some(4), None, Some(1), None, None],
-            manual_id: None,
-            comment: None,
-            email: None,
-            phone: None,
-            guards: vec![],
-        };
-        c.rating(&r);
-        c.rating(&r);
-        c.refusal(&at, Refusal::Repeat);
-        assert_eq!(c.rollups.len(), 6);
-        let row = c.rollups[&(1, MONTH_GRAIN, month_of(at.day), at.area.clone())];
-        let (sums, refused, _) = decode_counts(&row);
-        assert_eq!(sums.ratings(), 2);
-        assert_eq!(
-            sums.get(Dimension::Overall)
-                .count_of(domain::rating::Score::ALL[0]),
-            2
-        );
-        assert_eq!(sums.get(Dimension::Staff).not_applicable(), 2);
-        assert_eq!(sums.get(Dimension::Place).count(), 2);
-        assert_eq!(refused[Refusal::Repeat.index()], 1);
-        assert_eq!(c.services[&(3, at.day, 0)], [0, 0, 0, 0, 2]);
     }
 }

@@ -89,6 +89,25 @@ impl Db {
             .bind(parent).fetch_all(p).await?))
     }
 
+    /// One page of the units right below `parent`, in code order, and how many there
+    /// are in all: a department may hold tens of thousands of offices.
+    pub async fn child_units_page(
+        &self,
+        parent: i64,
+        limit: u32,
+        offset: u64,
+    ) -> Result<(Vec<(i64, String, String, String)>, u64), StorageError> {
+        let offset = i64::try_from(offset).unwrap_or(i64::MAX);
+        on_pool!(&self.pool, p => {
+            let rows = sqlx::query_as(
+                "SELECT id, code, kind, name_th FROM units WHERE parent_id = $1 ORDER BY code LIMIT $2 OFFSET $3")
+                .bind(parent).bind(i64::from(limit)).bind(offset).fetch_all(p).await?;
+            let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM units WHERE parent_id = $1")
+                .bind(parent).fetch_one(p).await?;
+            Ok((rows, u64::try_from(total).unwrap_or(0)))
+        })
+    }
+
     /// The roles a user holds on any of these units: (unit id, role).
     pub async fn roles_on(
         &self,

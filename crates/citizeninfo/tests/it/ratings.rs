@@ -220,8 +220,69 @@ async fn flow(db: Db) {
             .iter()
             .any(|c| c["ratings"] == 1)
     );
+    // Paged one child at a time, the children come in code order, each once, and
+    // the rated one among them; the files list them all.
+    let total = dept["children_total"].as_u64().unwrap();
+    assert_eq!(total as usize, dept["children"].as_array().unwrap().len());
+    let mut codes = Vec::new();
+    let mut rated = 0;
+    for page in 1..=total + 1 {
+        let one = report(
+            &app,
+            &s,
+            "summary",
+            &format!("{DEPARTMENT}&per_page=1&page={page}"),
+        )
+        .await;
+        assert_eq!(one["children_total"].as_u64(), Some(total));
+        let rows = one["children"].as_array().unwrap();
+        assert_eq!(rows.len(), usize::from(page <= total), "page {page}");
+        for c in rows {
+            codes.push(c["code"].as_str().unwrap().to_owned());
+            rated += usize::from(c["ratings"] == 1);
+        }
+    }
+    let mut sorted = codes.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(codes, sorted);
+    assert_eq!(rated, 1);
+    for bad in ["per_page=0", "per_page=101", "page=0", "page=x"] {
+        let r = send_json(
+            &app,
+            "GET",
+            &format!("/api/v1/staff/reports/summary?unit={DEPARTMENT}&{bad}"),
+            None,
+            Some(&s),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}: {}", r.body);
+    }
+    let csv = send_json(
+        &app,
+        "GET",
+        &format!("/api/v1/staff/reports/summary.csv?unit={DEPARTMENT}&per_page=1"),
+        None,
+        Some(&s),
+    )
+    .await;
+    let csv = String::from_utf8(csv.raw).unwrap();
+    assert!(codes.iter().all(|c| csv.contains(c.as_str())), "{csv}");
     let perf = report(&app, &s, "performance", DEPARTMENT).await;
     assert_eq!(perf["total"]["ratings"], 1);
+    assert_eq!(perf["first_rank"], 1);
+    let second = report(
+        &app,
+        &s,
+        "performance",
+        &format!("{DEPARTMENT}&per_page=1&page=2"),
+    )
+    .await;
+    assert_eq!(second["children_total"], perf["children_total"]);
+    if perf["children_total"].as_u64().unwrap() >= 2 {
+        assert_eq!(second["first_rank"], 2);
+        assert_eq!(second["children"][0]["code"], perf["children"][1]["code"]);
+    }
     assert!(perf["total"]["posters_downloaded"].as_u64().unwrap() >= 1);
     // The files: CSV with a BOM, XLSX, PDF.
     for (ext, starts) in [

@@ -83,6 +83,8 @@ pub async fn list(
         to: None,
         by: None,
         lang: None,
+        page: None,
+        per_page: None,
     })?;
     let found = app::reports::comments(
         &state.app,

@@ -16,10 +16,10 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::scope::Staff;
 use crate::errors::{ApiError, ApiPath, query_rejection};
-use crate::params::FieldErrors;
+use crate::params::{FieldErrors, paging};
 use crate::sheets::{self, Cell};
 use crate::{Lang, Shared};
-use app::reports::{self as use_case, AreaLevel, Node, Progress};
+use app::reports::{self as use_case, AreaLevel, ChildRows, Node, Progress};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -44,7 +44,17 @@ pub struct ReportParams {
     /// The language of file exports' headings: `th` (default) or `en`.
     #[param(pattern = "^(th|en)$")]
     pub lang: Option<String>,
+    /// The page of child units in the JSON of `summary` and `performance`, from 1, at
+    /// most 10000; files list every child.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 10000)]
+    pub page: Option<String>,
+    /// Child units per page, 1 to 100 (default 100).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
+    pub per_page: Option<String>,
 }
+
+/// Child rows per page of a report unless `per_page` says otherwise.
+const REPORT_PER_PAGE: &str = "100";
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct NodeOut {
@@ -163,7 +173,9 @@ pub struct SummaryOut {
     pub ratings: u64,
     pub previous_ratings: u64,
     pub dimensions: Vec<DimensionOut>,
+    /// The page of child units asked for, in code order.
     pub children: Vec<GroupOut>,
+    pub children_total: u64,
     pub areas: Vec<GroupOut>,
 }
 
@@ -201,8 +213,11 @@ pub struct PerformanceOut {
     pub unit: NodeOut,
     pub period: ReportPeriod,
     pub total: ProgressOut,
-    /// Ranked: the most done first.
+    /// The page of child units asked for, ranked: the most done first.
     pub children: Vec<ProgressOut>,
+    pub children_total: u64,
+    /// The rank of the first child of the page.
+    pub first_rank: u64,
 }
 
 fn node_out(n: &Node) -> NodeOut {
@@ -411,7 +426,7 @@ fn kind_of(segment: &str) -> Result<(&str, Option<&str>), ApiError> {
             ("text/csv"),
             ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
             ("application/pdf"))),
-        (status = 400, description = "`invalid_parameter`: no unit, a code not 13 digits, a period or dates refused, `by` not province or district", body = ApiError),
+        (status = 400, description = "`invalid_parameter`: no unit, a code not 13 digits, a period or dates refused, `by` not province or district, `page` or `per_page` out of range", body = ApiError),
         (status = 401, description = "`unauthenticated`: no valid session cookie or API token", body = ApiError),
         (status = 403, description = "`forbidden`: no role on the unit or above it", body = ApiError),
         (status = 404, description = "`not_found`: no such report, or no unit has this code", body = ApiError),
@@ -429,6 +444,18 @@ pub async fn report(
         Some("en") => Lang::En,
         _ => Lang::Th,
     };
+    let per_page = p
+        .per_page
+        .clone()
+        .or_else(|| Some(REPORT_PER_PAGE.to_owned()));
+    let (page, per_page) = paging(&p.page, &per_page, lang).map_err(ApiError::invalid)?;
+    let children = match ext {
+        None => ChildRows::Page {
+            page: page as u32,
+            per_page: per_page as u32,
+        },
+        Some(_) => ChildRows::All,
+    };
     let (json, doc) = match kind {
         "preliminary" => {
             let r = use_case::preliminary(&state.app, &staff, &unit, period, level).await?;
@@ -437,13 +464,13 @@ pub async fn report(
             (serde_json::to_value(ReportOut::Preliminary(out)), doc)
         }
         "summary" => {
-            let r = use_case::summary(&state.app, &staff, &unit, period, level).await?;
+            let r = use_case::summary(&state.app, &staff, &unit, period, level, children).await?;
             let out = summary_out(r);
             let doc = summary_doc(&out, lang);
             (serde_json::to_value(ReportOut::Summary(out)), doc)
         }
         _ => {
-            let r = use_case::performance(&state.app, &staff, &unit, period).await?;
+            let r = use_case::performance(&state.app, &staff, &unit, period, children).await?;
             let out = performance_out(r);
             let doc = performance_doc(&out, lang);
             (serde_json::to_value(ReportOut::Performance(out)), doc)
@@ -548,6 +575,7 @@ pub(crate) fn summary_out(r: use_case::Summary) -> SummaryOut {
             .iter()
             .map(|(n, s)| group(n.name.clone(), Some(n.code.clone()), s))
             .collect(),
+        children_total: r.child_total,
         areas: r
             .areas
             .iter()
@@ -562,6 +590,8 @@ pub(crate) fn performance_out(r: use_case::Performance) -> PerformanceOut {
         period: period_out(&r.period),
         total: progress_out(&r.node, &r.total),
         children: r.children.iter().map(|(n, g)| progress_out(n, g)).collect(),
+        children_total: r.child_total,
+        first_rank: r.first_rank,
     }
 }
 
@@ -847,7 +877,7 @@ fn performance_doc(r: &PerformanceOut, lang: Lang) -> Doc {
         .children
         .iter()
         .enumerate()
-        .map(|(i, g)| row((i + 1).to_string(), g))
+        .map(|(i, g)| row((r.first_rank + i as u64).to_string(), g))
         .collect();
     rows.push(row(pick(lang, "รวม", "Total"), &r.total));
     Doc {

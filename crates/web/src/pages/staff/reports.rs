@@ -192,6 +192,38 @@ pub(crate) struct ReportForm {
     period: String,
     kind: String,
     by: String,
+    /// The page of child units, from 1.
+    child_page: String,
+}
+
+/// Child units per page on screen; the exports list them all.
+const CHILDREN_PER_PAGE: u32 = 100;
+
+/// "Showing 101–200 of 80,000 units" with the links to the pages around it.
+struct Pager {
+    label: String,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+fn pager(lang: Lang, base: &str, page: u32, shown: usize, total: u64) -> Option<Pager> {
+    let first = u64::from(page - 1) * u64::from(CHILDREN_PER_PAGE);
+    if total <= u64::from(CHILDREN_PER_PAGE) && page == 1 {
+        return None;
+    }
+    let link = |p: u32| format!("{base}&child_page={p}");
+    Some(Pager {
+        label: lang.t_with(
+            "rp-children-shown",
+            &[
+                ("from", count(lang, (first + 1).min(total))),
+                ("to", count(lang, first + shown as u64)),
+                ("total", count(lang, total)),
+            ],
+        ),
+        prev: (page > 1).then(|| link(page - 1)),
+        next: (first + (shown as u64) < total).then(|| link(page + 1)),
+    })
 }
 
 /// One dimension's line of a preliminary report: (label, count, mean, share satisfied).
@@ -270,6 +302,7 @@ struct ReportsPage {
     pre: Option<PreView>,
     sum: Option<SumView>,
     perf: Option<PerfView>,
+    pager: Option<Pager>,
     /// `?unit=…&period=…&by=…` of the export links.
     export: String,
 }
@@ -500,7 +533,9 @@ fn performance_view(lang: Lang, r: &Performance) -> PerfView {
             .children
             .iter()
             .enumerate()
-            .map(|(i, (n, g))| perf_line(lang, count(lang, i as u64 + 1), node_label(n), g))
+            .map(|(i, (n, g))| {
+                perf_line(lang, count(lang, r.first_rank + i as u64), node_label(n), g)
+            })
             .collect(),
     }
 }
@@ -552,6 +587,7 @@ pub(crate) async fn reports(
         pre: None,
         sum: None,
         perf: None,
+        pager: None,
         export: String::new(),
         form,
     };
@@ -579,17 +615,44 @@ pub(crate) async fn reports(
         page.form.by
     );
     let comments_query = format!("?unit={code}&period={}", enc(&period.key()));
+    let child_page = page
+        .form
+        .child_page
+        .trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|p| (1..=10_000).contains(p))
+        .unwrap_or(1);
+    let children = app::reports::ChildRows::Page {
+        page: child_page,
+        per_page: CHILDREN_PER_PAGE,
+    };
+    let page_base = format!("/staff/reports{}&kind={}", page.export, page.form.kind);
     let result = match page.form.kind.as_str() {
-        "summary" => app::reports::summary(&state.app, &caller, &code, period, level)
+        "summary" => app::reports::summary(&state.app, &caller, &code, period, level, children)
             .await
             .map(|r| {
                 page.heading = Some((node_label(&r.node), period_label(lang, &r.period)));
+                page.pager = pager(
+                    lang,
+                    &page_base,
+                    child_page,
+                    r.children.len(),
+                    r.child_total,
+                );
                 page.sum = Some(summary_view(lang, &r));
             }),
-        "performance" => app::reports::performance(&state.app, &caller, &code, period)
+        "performance" => app::reports::performance(&state.app, &caller, &code, period, children)
             .await
             .map(|r| {
                 page.heading = Some((node_label(&r.node), period_label(lang, &r.period)));
+                page.pager = pager(
+                    lang,
+                    &page_base,
+                    child_page,
+                    r.children.len(),
+                    r.child_total,
+                );
                 page.perf = Some(performance_view(lang, &r));
             }),
         _ => app::reports::preliminary(&state.app, &caller, &code, period, level)
@@ -631,6 +694,19 @@ mod tests {
             .collect();
         k.sort();
         k
+    }
+
+    #[test]
+    fn the_pager_says_which_children_are_shown_and_links_the_pages_around() {
+        assert!(pager(Lang::En, "/r?unit=1", 1, 40, 40).is_none());
+        let p = pager(Lang::En, "/r?unit=1", 2, 100, 250).unwrap();
+        assert_eq!(p.label, "Showing 101–200 of 250 units");
+        assert_eq!(p.prev.as_deref(), Some("/r?unit=1&child_page=1"));
+        assert_eq!(p.next.as_deref(), Some("/r?unit=1&child_page=3"));
+        let last = pager(Lang::En, "/r?unit=1", 3, 50, 250).unwrap();
+        assert_eq!(last.next, None);
+        let th = pager(Lang::Th, "/r?unit=1", 3, 50, 250).unwrap();
+        assert!(th.label.contains("๒๐๑–๒๕๐"), "{}", th.label);
     }
 
     #[test]
