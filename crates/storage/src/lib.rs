@@ -15,6 +15,7 @@ mod rating_batch;
 mod ratings;
 mod snapshot;
 mod staff;
+mod tasks;
 mod tx;
 
 pub use accounts::{LinkPurpose, Membership, NewUser, SessionRow, Taken, UserRow};
@@ -32,6 +33,7 @@ pub use ratings::{
     RollupGroup, Submission,
 };
 pub use staff::{AuditRow, Member, TokenRow};
+pub use tasks::{TaskRow, TaskUnitRow};
 pub use tx::{PublicChange, WriteTx};
 
 /// Runs one body on either pool; inside, `$p` is the concrete pool, so the same query

@@ -26,3 +26,4 @@ mod privacy;
 mod ratings;
 mod scope;
 mod storage_layer;
+mod tasks;

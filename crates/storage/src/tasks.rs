@@ -1,0 +1,249 @@
+//! Rollout tasks: the supervising office's letter with its checklist and deadline, the
+//! target units fixed at issue, each unit's report, and the extensions made.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::task::{Attachment, ItemKind, Targets, TaskFields, TaskState};
+
+use crate::db::BeginWrite;
+use crate::{Db, StorageError, on_pool};
+
+/// A task as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskRow {
+    pub id: i64,
+    pub issuer_unit_id: i64,
+    pub state: TaskState,
+    pub fields: TaskFields,
+    pub created_at: DateTime<Utc>,
+    pub created_by: Option<i64>,
+    pub updated_at: DateTime<Utc>,
+    pub issued_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+#[derive(sqlx::FromRow)]
+struct RawTask {
+    id: i64,
+    issuer_unit_id: i64,
+    state: String,
+    title: String,
+    letter_number: String,
+    letter_date: NaiveDate,
+    body: String,
+    deadline: NaiveDate,
+    targets: String,
+    checklist: String,
+    attachments: String,
+    created_at: DateTime<Utc>,
+    created_by: Option<i64>,
+    updated_at: DateTime<Utc>,
+    issued_at: Option<DateTime<Utc>>,
+    closed_at: Option<DateTime<Utc>>,
+}
+
+const TASK_COLUMNS: &str = "id, issuer_unit_id, state, title, letter_number, letter_date, body, deadline, \
+     targets, checklist, attachments, created_at, created_by, updated_at, issued_at, closed_at";
+
+fn json_error(what: &str, id: i64, e: serde_json::Error) -> StorageError {
+    StorageError::Data(format!("task {id}: {what}: {e}"))
+}
+
+impl RawTask {
+    fn decode(self) -> Result<TaskRow, StorageError> {
+        let id = self.id;
+        let state = TaskState::parse(&self.state)
+            .ok_or_else(|| StorageError::Data(format!("task {id}: state {:?}", self.state)))?;
+        let targets: Targets =
+            serde_json::from_str(&self.targets).map_err(|e| json_error("targets", id, e))?;
+        let checklist: Vec<ItemKind> =
+            serde_json::from_str(&self.checklist).map_err(|e| json_error("checklist", id, e))?;
+        let attachments: Vec<Attachment> = serde_json::from_str(&self.attachments)
+            .map_err(|e| json_error("attachments", id, e))?;
+        Ok(TaskRow {
+            id,
+            issuer_unit_id: self.issuer_unit_id,
+            state,
+            fields: TaskFields {
+                title: self.title,
+                letter_number: self.letter_number,
+                letter_date: self.letter_date,
+                body: self.body,
+                deadline: self.deadline,
+                targets,
+                attachments,
+                checklist,
+            },
+            created_at: self.created_at,
+            created_by: self.created_by,
+            updated_at: self.updated_at,
+            issued_at: self.issued_at,
+            closed_at: self.closed_at,
+        })
+    }
+}
+
+/// The JSON columns of a task's fields.
+fn encoded(f: &TaskFields) -> Result<(String, String, String), StorageError> {
+    let enc = |e: serde_json::Error| StorageError::Data(format!("task fields: {e}"));
+    Ok((
+        serde_json::to_string(&f.targets).map_err(enc)?,
+        serde_json::to_string(&f.checklist).map_err(enc)?,
+        serde_json::to_string(&f.attachments).map_err(enc)?,
+    ))
+}
+
+/// A target unit's row of an issued task.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct TaskUnitRow {
+    pub unit_id: i64,
+    pub code: String,
+    pub name_th: String,
+    pub report_state: String,
+    pub first_submitted_at: Option<DateTime<Utc>>,
+    pub submitted_at: Option<DateTime<Utc>>,
+}
+
+impl Db {
+    /// Saves a new draft; its id.
+    pub async fn create_task(
+        &self,
+        issuer_unit_id: i64,
+        fields: &TaskFields,
+        by: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StorageError> {
+        let (targets, checklist, attachments) = encoded(fields)?;
+        on_pool!(&self.writer, p => {
+            let mut tx = p.begin_write().await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO tasks (issuer_unit_id, state, title, letter_number, letter_date, body, deadline, \
+                 targets, checklist, attachments, created_at, created_by, updated_at) \
+                 VALUES ($1, 'draft', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $10) RETURNING id")
+                .bind(issuer_unit_id).bind(&fields.title).bind(&fields.letter_number)
+                .bind(fields.letter_date).bind(&fields.body).bind(fields.deadline)
+                .bind(&targets).bind(&checklist).bind(&attachments).bind(now).bind(by)
+                .fetch_one(&mut *tx).await?;
+            tx.commit().await?;
+            Ok(id)
+        })
+    }
+
+    pub async fn task(&self, id: i64) -> Result<Option<TaskRow>, StorageError> {
+        let sql = format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = $1");
+        let raw: Option<RawTask> = on_pool!(&self.pool, p =>
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_optional(p).await?);
+        raw.map(RawTask::decode).transpose()
+    }
+
+    /// The tasks issued by any of `units`, newest first.
+    pub async fn tasks_issued_by(&self, units: &[i64]) -> Result<Vec<TaskRow>, StorageError> {
+        let sql = format!("SELECT {TASK_COLUMNS} FROM tasks ORDER BY created_at DESC, id DESC");
+        let all: Vec<RawTask> = on_pool!(&self.pool, p =>
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).fetch_all(p).await?);
+        all.into_iter()
+            .filter(|t| units.contains(&t.issuer_unit_id))
+            .map(RawTask::decode)
+            .collect()
+    }
+
+    /// Replaces a draft's fields; false when the task is not (or no longer) a draft.
+    pub async fn update_draft(
+        &self,
+        id: i64,
+        fields: &TaskFields,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StorageError> {
+        let (targets, checklist, attachments) = encoded(fields)?;
+        Ok(on_pool!(&self.writer, p => sqlx::query(
+            "UPDATE tasks SET title = $2, letter_number = $3, letter_date = $4, body = $5, deadline = $6, \
+             targets = $7, checklist = $8, attachments = $9, updated_at = $10 WHERE id = $1 AND state = 'draft'")
+            .bind(id).bind(&fields.title).bind(&fields.letter_number).bind(fields.letter_date)
+            .bind(&fields.body).bind(fields.deadline).bind(&targets).bind(&checklist)
+            .bind(&attachments).bind(now)
+            .execute(p).await?.rows_affected() == 1))
+    }
+
+    /// Issues a draft to `units` in one transaction; false when it was no draft (an
+    /// issue racing another changes nothing).
+    pub async fn issue_task(
+        &self,
+        id: i64,
+        units: &[i64],
+        now: DateTime<Utc>,
+    ) -> Result<bool, StorageError> {
+        on_pool!(&self.writer, p => {
+            let mut tx = p.begin_write().await?;
+            let moved = sqlx::query(
+                "UPDATE tasks SET state = 'issued', issued_at = $2, updated_at = $2 WHERE id = $1 AND state = 'draft'")
+                .bind(id).bind(now).execute(&mut *tx).await?.rows_affected();
+            if moved != 1 {
+                return Ok(false);
+            }
+            for unit in units {
+                sqlx::query("INSERT INTO task_units (task_id, unit_id) VALUES ($1, $2)")
+                    .bind(id).bind(unit).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            Ok(true)
+        })
+    }
+
+    /// Moves an issued task's deadline to `to`, keeping the one replaced; false when
+    /// the task is not issued or its deadline is no longer `from` (a stale form).
+    pub async fn extend_task(
+        &self,
+        id: i64,
+        from: NaiveDate,
+        to: NaiveDate,
+        by: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StorageError> {
+        on_pool!(&self.writer, p => {
+            let mut tx = p.begin_write().await?;
+            let moved = sqlx::query(
+                "UPDATE tasks SET deadline = $3, updated_at = $4 WHERE id = $1 AND state = 'issued' AND deadline = $2")
+                .bind(id).bind(from).bind(to).bind(now).execute(&mut *tx).await?.rows_affected();
+            if moved != 1 {
+                return Ok(false);
+            }
+            sqlx::query(
+                "INSERT INTO task_extensions (task_id, previous_deadline, deadline, extended_at, extended_by) \
+                 VALUES ($1, $2, $3, $4, $5)")
+                .bind(id).bind(from).bind(to).bind(now).bind(by).execute(&mut *tx).await?;
+            tx.commit().await?;
+            Ok(true)
+        })
+    }
+
+    /// Closes an issued task; false when it was not issued.
+    pub async fn close_task(&self, id: i64, now: DateTime<Utc>) -> Result<bool, StorageError> {
+        Ok(on_pool!(&self.writer, p => sqlx::query(
+            "UPDATE tasks SET state = 'closed', closed_at = $2, updated_at = $2 WHERE id = $1 AND state = 'issued'")
+            .bind(id).bind(now).execute(p).await?.rows_affected() == 1))
+    }
+
+    /// Deletes a draft; false when the task is not a draft.
+    pub async fn discard_draft(&self, id: i64) -> Result<bool, StorageError> {
+        Ok(on_pool!(&self.writer, p => sqlx::query(
+            "DELETE FROM tasks WHERE id = $1 AND state = 'draft'")
+            .bind(id).execute(p).await?.rows_affected() == 1))
+    }
+
+    /// The deadlines extensions replaced, oldest first: (previous, new).
+    pub async fn task_extensions(
+        &self,
+        id: i64,
+    ) -> Result<Vec<(NaiveDate, NaiveDate)>, StorageError> {
+        Ok(on_pool!(&self.pool, p => sqlx::query_as(
+            "SELECT previous_deadline, deadline FROM task_extensions WHERE task_id = $1 ORDER BY extended_at, deadline")
+            .bind(id).fetch_all(p).await?))
+    }
+
+    /// The target units of an issued task in code order, with their reports' states.
+    pub async fn task_units(&self, id: i64) -> Result<Vec<TaskUnitRow>, StorageError> {
+        Ok(on_pool!(&self.pool, p => sqlx::query_as(
+            "SELECT tu.unit_id, u.code, u.name_th, tu.report_state, tu.first_submitted_at, tu.submitted_at \
+             FROM task_units tu JOIN units u ON u.id = tu.unit_id WHERE tu.task_id = $1 ORDER BY u.code")
+            .bind(id).fetch_all(p).await?))
+    }
+}
