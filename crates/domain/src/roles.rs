@@ -68,6 +68,9 @@ pub enum Right {
     /// Read the satisfaction reports and the citizens' comments of the unit and
     /// everything below it: any role on it or above it, as the listings' scope.
     Report,
+    /// Set the units below a unit rollout tasks and collect their reports: its
+    /// administrators and supervisors, and those above it.
+    ManageTasks,
 }
 
 /// Whether `roles`, held at these distances above the unit (0 = the unit itself), give
@@ -76,7 +79,10 @@ pub fn allows(roles: &[(usize, Role)], right: Right) -> bool {
     roles.iter().any(|&(d, role)| match (right, role) {
         (_, Role::Supervisor) => true,
         (Right::Report, _) => true,
-        (Right::View | Right::Administer | Right::Edit | Right::Catalogue, Role::Admin) => true,
+        (
+            Right::View | Right::Administer | Right::Edit | Right::Catalogue | Right::ManageTasks,
+            Role::Admin,
+        ) => true,
         (Right::AdministerFromAbove, Role::Admin) => d >= 1,
         (Right::View, Role::Editor | Role::Viewer) => d == 0,
         (Right::Edit, Role::Editor) => d == 0,
@@ -123,6 +129,11 @@ mod tests {
         assert!(allows(&[(3, Viewer)], Report));
         assert!(allows(&[(1, Editor)], Report));
         assert!(!allows(&[], Report));
+        // Tasks are set by a unit's administrators and supervisors, not its editors.
+        assert!(allows(&[(0, Admin)], ManageTasks));
+        assert!(allows(&[(1, Supervisor)], ManageTasks));
+        assert!(!allows(&[(0, Editor)], ManageTasks));
+        assert!(!allows(&[(0, Viewer)], ManageTasks));
     }
 
     #[test]

@@ -12,6 +12,7 @@ use crate::{Db, StorageError, on_pool};
 pub struct TaskRow {
     pub id: i64,
     pub issuer_unit_id: i64,
+    pub issuer_code: String,
     pub state: TaskState,
     pub fields: TaskFields,
     pub created_at: DateTime<Utc>,
@@ -25,6 +26,7 @@ pub struct TaskRow {
 struct RawTask {
     id: i64,
     issuer_unit_id: i64,
+    issuer_code: String,
     state: String,
     title: String,
     letter_number: String,
@@ -41,8 +43,9 @@ struct RawTask {
     closed_at: Option<DateTime<Utc>>,
 }
 
-const TASK_COLUMNS: &str = "id, issuer_unit_id, state, title, letter_number, letter_date, body, deadline, \
-     targets, checklist, attachments, created_at, created_by, updated_at, issued_at, closed_at";
+const SELECT_TASKS: &str = "SELECT t.id, t.issuer_unit_id, u.code AS issuer_code, t.state, t.title, \
+     t.letter_number, t.letter_date, t.body, t.deadline, t.targets, t.checklist, t.attachments, t.created_at, \
+     t.created_by, t.updated_at, t.issued_at, t.closed_at FROM tasks t JOIN units u ON u.id = t.issuer_unit_id";
 
 fn json_error(what: &str, id: i64, e: serde_json::Error) -> StorageError {
     StorageError::Data(format!("task {id}: {what}: {e}"))
@@ -62,6 +65,7 @@ impl RawTask {
         Ok(TaskRow {
             id,
             issuer_unit_id: self.issuer_unit_id,
+            issuer_code: self.issuer_code,
             state,
             fields: TaskFields {
                 title: self.title,
@@ -129,21 +133,43 @@ impl Db {
     }
 
     pub async fn task(&self, id: i64) -> Result<Option<TaskRow>, StorageError> {
-        let sql = format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = $1");
+        let sql = format!("{SELECT_TASKS} WHERE t.id = $1");
         let raw: Option<RawTask> = on_pool!(&self.pool, p =>
             sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_optional(p).await?);
         raw.map(RawTask::decode).transpose()
     }
 
-    /// The tasks issued by any of `units`, newest first.
-    pub async fn tasks_issued_by(&self, units: &[i64]) -> Result<Vec<TaskRow>, StorageError> {
-        let sql = format!("SELECT {TASK_COLUMNS} FROM tasks ORDER BY created_at DESC, id DESC");
+    /// The tasks issued by any of `units`, and the issued ones any of them is a
+    /// target of, newest first.
+    pub async fn tasks_of(&self, units: &[i64]) -> Result<Vec<TaskRow>, StorageError> {
+        let sql = format!("{SELECT_TASKS} ORDER BY t.created_at DESC, t.id DESC");
+        let targeted: Vec<(i64, i64)> = on_pool!(&self.pool, p =>
+            sqlx::query_as("SELECT task_id, unit_id FROM task_units").fetch_all(p).await?);
         let all: Vec<RawTask> = on_pool!(&self.pool, p =>
             sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).fetch_all(p).await?);
         all.into_iter()
-            .filter(|t| units.contains(&t.issuer_unit_id))
+            .filter(|t| {
+                units.contains(&t.issuer_unit_id)
+                    || targeted
+                        .iter()
+                        .any(|(task, unit)| *task == t.id && units.contains(unit))
+            })
             .map(RawTask::decode)
             .collect()
+    }
+
+    /// The units below `root` that can be set a task (offices, not service points),
+    /// with their kinds: (id, code, kind).
+    pub async fn task_candidates(
+        &self,
+        root: &domain::UnitCode,
+    ) -> Result<Vec<(i64, String, String)>, StorageError> {
+        Ok(on_pool!(&self.pool, p => sqlx::query_as(
+            "WITH RECURSIVE sub(id) AS (SELECT id FROM units WHERE code = $1 \
+             UNION ALL SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id) \
+             SELECT u.id, u.code, u.kind FROM units u WHERE u.id IN (SELECT id FROM sub) \
+             AND u.code <> $1 AND u.kind <> 'service_point' ORDER BY u.code")
+            .bind(root.as_str()).fetch_all(p).await?))
     }
 
     /// Replaces a draft's fields; false when the task is not (or no longer) a draft.

@@ -50,8 +50,11 @@ async fn lifecycle(db: Db) {
     assert_eq!(t.state, TaskState::Draft);
     assert_eq!(t.fields, fields);
     assert_eq!(t.issuer_unit_id, province);
-    assert_eq!(db.tasks_issued_by(&[province]).await.unwrap().len(), 1);
-    assert!(db.tasks_issued_by(&[units[0]]).await.unwrap().is_empty());
+    assert_eq!(db.tasks_of(&[province]).await.unwrap().len(), 1);
+    assert!(
+        db.tasks_of(&[units[0]]).await.unwrap().is_empty(),
+        "a draft is not shown to its targets"
+    );
 
     // A draft may change; an issued task may not.
     let mut edited = fields.clone();
@@ -75,6 +78,18 @@ async fn lifecycle(db: Db) {
         [BANG_LAMUNG, SATTAHIP]
     );
     assert!(rows.iter().all(|r| r.report_state == "not_started"));
+    assert_eq!(
+        db.tasks_of(&[units[1]]).await.unwrap()[0].id,
+        id,
+        "issued: its targets see it"
+    );
+    let candidates = db.task_candidates(&unit(PROVINCE)).await.unwrap();
+    assert!(candidates.iter().any(|c| c.1 == BANG_LAMUNG));
+    assert!(
+        candidates
+            .iter()
+            .all(|c| c.1 != PROVINCE && c.2 != "service_point")
+    );
 
     // An extension from a stale deadline changes nothing; the right one is recorded.
     assert!(
@@ -109,3 +124,105 @@ async fn lifecycle(db: Db) {
 }
 
 on_both_databases!(a_task_is_drafted_issued_extended_and_closed, lifecycle);
+
+/// The use cases: who may set, read and move a task, and bad input refused with
+/// nothing changed.
+async fn rights(db: Db) {
+    use app::AppError;
+    with_demo(&db).await;
+    let (state, _) = crate::support::app(&db).await;
+    let app = &state.app;
+    let sup = crate::scope::person(&db, "provsup", false, Some((PROVINCE, "supervisor"))).await;
+    let ed = crate::scope::person(&db, "blediter", false, Some((BANG_LAMUNG, "editor"))).await;
+    let other = crate::scope::person(&db, "shadmin", false, Some((SATTAHIP, "admin"))).await;
+    let sup = app::Caller::signed_in(app, sup, app::Via::Session)
+        .await
+        .unwrap();
+    let ed = app::Caller::signed_in(app, ed, app::Via::Session)
+        .await
+        .unwrap();
+    let other = app::Caller::signed_in(app, other, app::Via::Session)
+        .await
+        .unwrap();
+    let today = domain::task::local_date(Utc::now());
+    let mut fields = seed_task();
+    fields.letter_date = today;
+    fields.deadline = today + chrono::Duration::days(10);
+    fields.targets = Targets::Pick {
+        units: vec![unit(BANG_LAMUNG)],
+    };
+
+    // Only the issuing office's administrators and supervisors set a task.
+    assert!(matches!(
+        app::tasks::create(app, &ed, &unit(PROVINCE), fields.clone()).await,
+        Err(AppError::Forbidden)
+    ));
+    // A target outside the issuer's subtree (the department above it) is refused.
+    let mut outside = fields.clone();
+    outside.targets = Targets::Pick {
+        units: vec![unit("0112140000000")],
+    };
+    assert!(matches!(
+        app::tasks::create(app, &sup, &unit(PROVINCE), outside).await,
+        Err(AppError::Invalid(_))
+    ));
+    let id = app::tasks::create(app, &sup, &unit(PROVINCE), fields.clone())
+        .await
+        .unwrap();
+    // A draft is seen by its office alone.
+    assert!(matches!(
+        app::tasks::get(app, &ed, id).await,
+        Err(AppError::Forbidden)
+    ));
+    assert_eq!(
+        app::tasks::issue(app, &sup, id).await.unwrap(),
+        [BANG_LAMUNG.to_owned()]
+    );
+    // The target unit reads it; a unit it was not sent to does not; neither manages it.
+    let seen = app::tasks::get(app, &ed, id).await.unwrap();
+    assert!(!seen.manages);
+    assert!(matches!(
+        app::tasks::get(app, &other, id).await,
+        Err(AppError::Forbidden)
+    ));
+    assert!(matches!(
+        app::tasks::extend(app, &ed, id, fields.deadline + chrono::Duration::days(5)).await,
+        Err(AppError::Forbidden)
+    ));
+    // An extension must be later; a closed task moves no more.
+    assert!(matches!(
+        app::tasks::extend(app, &sup, id, fields.deadline).await,
+        Err(AppError::Invalid(_))
+    ));
+    app::tasks::extend(app, &sup, id, fields.deadline + chrono::Duration::days(5))
+        .await
+        .unwrap();
+    let seen = app::tasks::get(app, &sup, id).await.unwrap();
+    assert!(seen.manages);
+    assert_eq!(
+        seen.extensions,
+        [(fields.deadline, fields.deadline + chrono::Duration::days(5))]
+    );
+    app::tasks::close(app, &sup, id).await.unwrap();
+    assert!(matches!(
+        app::tasks::extend(app, &sup, id, fields.deadline + chrono::Duration::days(9)).await,
+        Err(AppError::Invalid(_))
+    ));
+
+    // A deadline already over cannot be issued; the draft stays a draft.
+    let mut late = fields.clone();
+    late.letter_date = today - chrono::Duration::days(30);
+    late.deadline = today - chrono::Duration::days(1);
+    let id = app::tasks::create(app, &sup, &unit(PROVINCE), late)
+        .await
+        .unwrap();
+    assert!(matches!(
+        app::tasks::issue(app, &sup, id).await,
+        Err(AppError::Invalid(_))
+    ));
+    assert_eq!(db.task(id).await.unwrap().unwrap().state, TaskState::Draft);
+    assert!(db.task_units(id).await.unwrap().is_empty());
+    app::tasks::discard(app, &sup, id).await.unwrap();
+}
+
+on_both_databases!(only_the_issuing_office_manages_a_task, rights);
