@@ -91,7 +91,7 @@ pub async fn download(
         .db
         .ensure_posters(&ids, &mut fresh_token, Utc::now())
         .await?;
-    app.db.count_poster_downloads(&ids).await?;
+    app.db.count_poster_downloads(&ids, Utc::now()).await?;
     Ok(rows
         .iter()
         .zip(names)

@@ -5,8 +5,12 @@
 use chrono::{NaiveDate, Utc};
 use domain::UnitCode;
 use domain::roles::Right;
-use domain::task::{self, Targets, TaskAction, TaskFields, TaskState, TaskStatus};
-use std::collections::HashSet;
+use domain::task::{
+    self, ItemKey, ItemState, ReportState, Targets, TaskAction, TaskFields, TaskState, TaskStatus,
+    Totals, UnitFacts, UnitReport, UnitState,
+};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use crate::caller::Caller;
 use crate::{App, AppError, Result};
@@ -250,4 +254,106 @@ pub async fn get(app: &App, caller: &Caller, id: i64) -> Result<TaskView> {
         extensions,
         manages,
     })
+}
+
+/// What a unit said on its report form, kept with its row.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Declarations {
+    #[serde(default)]
+    pub declared: BTreeSet<ItemKey>,
+    #[serde(default)]
+    pub remarks: BTreeMap<ItemKey, String>,
+}
+
+/// One target unit on the issuer's dashboard, its checklist checked now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitRow {
+    pub code: String,
+    pub name_th: String,
+    pub state: UnitState,
+    pub items: Vec<ItemState>,
+    pub items_done: usize,
+    pub first_submitted_at: Option<chrono::DateTime<Utc>>,
+    pub submitted_at: Option<chrono::DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dashboard {
+    pub task: storage::TaskRow,
+    pub rows: Vec<UnitRow>,
+    pub totals: Totals,
+}
+
+/// A unit's row, its checklist checked against the data as it stands.
+async fn unit_row(
+    app: &App,
+    t: &storage::TaskRow,
+    u: storage::TaskUnitRow,
+    today: NaiveDate,
+) -> Result<UnitRow> {
+    let (members, points) = app.db.task_unit_facts(u.unit_id).await?;
+    let said: Declarations = match app.db.task_report_items(t.id, u.unit_id).await? {
+        Some(json) => serde_json::from_str(&json).map_err(AppError::internal)?,
+        None => Declarations::default(),
+    };
+    let facts = UnitFacts {
+        members,
+        points,
+        declared: said.declared,
+        remarks: said.remarks,
+    };
+    let issued_at = t.issued_at.ok_or(AppError::NotFound("task"))?;
+    let items = task::self_check(&t.fields.checklist, &facts, issued_at);
+    let items_done = items.iter().filter(|i| i.done).count();
+    let report = ReportState::parse(&u.report_state)
+        .ok_or_else(|| AppError::internal(format!("report state {:?}", u.report_state)))?;
+    Ok(UnitRow {
+        state: task::unit_state(report, items_done, t.fields.deadline, today, t.state),
+        code: u.code,
+        name_th: u.name_th,
+        items,
+        items_done,
+        first_submitted_at: u.first_submitted_at,
+        submitted_at: u.submitted_at,
+    })
+}
+
+/// The issuer's dashboard: every target unit's state and checklist, and the totals
+/// with the reporting and on-time rates.
+pub async fn dashboard(app: &App, caller: &Caller, id: i64) -> Result<Dashboard> {
+    let t = managed(app, caller, id).await?;
+    if t.state == TaskState::Draft {
+        return Err(invalid(task::TaskError::NotIssued));
+    }
+    let today = today();
+    let units = app.db.task_units(id).await?;
+    let mut reports = Vec::with_capacity(units.len());
+    let mut rows = Vec::with_capacity(units.len());
+    for u in units {
+        reports.push(UnitReport {
+            state: ReportState::parse(&u.report_state).unwrap_or(ReportState::NotStarted),
+            first_submitted_at: u.first_submitted_at,
+        });
+        rows.push(unit_row(app, &t, u, today).await?);
+    }
+    let totals = task::totals(rows.len(), t.fields.deadline, &reports);
+    Ok(Dashboard {
+        task: t,
+        rows,
+        totals,
+    })
+}
+
+/// A target unit's own row of a task, for its members: never another unit's.
+pub async fn unit_view(app: &App, caller: &Caller, id: i64, unit: &UnitCode) -> Result<UnitRow> {
+    caller.require(app, unit, Right::Report).await?;
+    let t = app.db.task(id).await?.ok_or(AppError::NotFound("task"))?;
+    let u = app
+        .db
+        .task_units(id)
+        .await?
+        .into_iter()
+        .find(|u| u.code == unit.as_str())
+        .ok_or(AppError::NotFound("task"))?;
+    unit_row(app, &t, u, today()).await
 }

@@ -110,13 +110,17 @@ impl Db {
         Ok(out.into_iter().flatten().collect())
     }
 
-    /// Adds one download to each poster.
-    pub async fn count_poster_downloads(&self, points: &[i64]) -> Result<(), StorageError> {
+    /// Adds one download to each poster, downloaded `now`.
+    pub async fn count_poster_downloads(
+        &self,
+        points: &[i64],
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
         on_pool!(&self.writer, p => {
             let mut tx = p.begin_write().await?;
             for point in points {
-                sqlx::query("UPDATE posters SET downloads = downloads + 1 WHERE service_point_id = $1")
-                    .bind(point).execute(&mut *tx).await?;
+                sqlx::query("UPDATE posters SET downloads = downloads + 1, last_download_at = $2 WHERE service_point_id = $1")
+                    .bind(point).bind(now).execute(&mut *tx).await?;
             }
             tx.commit().await?;
         });

@@ -2,7 +2,7 @@
 //! target units fixed at issue, each unit's report, and the extensions made.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::task::{Attachment, ItemKind, Targets, TaskFields, TaskState};
+use domain::task::{Attachment, ItemKind, PointFacts, Targets, TaskFields, TaskState};
 
 use crate::db::BeginWrite;
 use crate::{Db, StorageError, on_pool};
@@ -271,5 +271,57 @@ impl Db {
             "SELECT tu.unit_id, u.code, u.name_th, tu.report_state, tu.first_submitted_at, tu.submitted_at \
              FROM task_units tu JOIN units u ON u.id = tu.unit_id WHERE tu.task_id = $1 ORDER BY u.code")
             .bind(id).fetch_all(p).await?))
+    }
+
+    /// What a target unit's checklist is checked against: the usernames bound to it,
+    /// and each of its service points (itself, or those right below it) as it stands.
+    pub async fn task_unit_facts(
+        &self,
+        unit_id: i64,
+    ) -> Result<(Vec<String>, Vec<PointFacts>), StorageError> {
+        on_pool!(&self.pool, p => {
+            let members: Vec<String> = sqlx::query_scalar(
+                "SELECT us.username FROM memberships m JOIN users us ON us.id = m.user_id \
+                 WHERE m.unit_id = $1 ORDER BY us.username")
+                .bind(unit_id).fetch_all(p).await?;
+            #[allow(clippy::type_complexity)]
+            let rows: Vec<(i64, String, Option<DateTime<Utc>>, Option<DateTime<Utc>>, Option<bool>)> = sqlx::query_as(
+                "SELECT u.id, u.name_th, sp.verified_at, po.last_download_at, po.enabled FROM units u \
+                 JOIN service_points sp ON sp.unit_id = u.id LEFT JOIN posters po ON po.service_point_id = u.id \
+                 WHERE (u.parent_id = $1 OR u.id = $1) AND sp.archived_at IS NULL ORDER BY u.code")
+                .bind(unit_id).fetch_all(p).await?;
+            let mut points = Vec::with_capacity(rows.len());
+            for (id, name_th, confirmed_at, downloaded_at, enabled) in rows {
+                let edited_at: Option<DateTime<Utc>> = sqlx::query_scalar(
+                    "SELECT at FROM changes WHERE unit_id = $1 AND subject = 'service_point' ORDER BY id DESC LIMIT 1")
+                    .bind(id).fetch_optional(p).await?;
+                let photos: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM photos WHERE service_point_id = $1")
+                    .bind(id).fetch_one(p).await?;
+                let pinned: Vec<i64> = sqlx::query_scalar(
+                    "SELECT manual_id FROM service_point_manuals WHERE service_point_id = $1")
+                    .bind(id).fetch_all(p).await?;
+                points.push(PointFacts {
+                    name_th,
+                    edited_at,
+                    confirmed_at,
+                    photos: usize::try_from(photos).unwrap_or(0),
+                    pinned_manuals: pinned.into_iter().collect(),
+                    poster_downloaded_at: downloaded_at,
+                    poster_on: enabled.unwrap_or(false),
+                });
+            }
+            Ok((members, points))
+        })
+    }
+
+    /// A target unit's report items as saved (JSON of declarations and remarks).
+    pub async fn task_report_items(
+        &self,
+        task: i64,
+        unit_id: i64,
+    ) -> Result<Option<String>, StorageError> {
+        Ok(on_pool!(&self.pool, p => sqlx::query_scalar(
+            "SELECT report_items FROM task_units WHERE task_id = $1 AND unit_id = $2")
+            .bind(task).bind(unit_id).fetch_optional(p).await?))
     }
 }

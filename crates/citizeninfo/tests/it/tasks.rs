@@ -223,6 +223,110 @@ async fn rights(db: Db) {
     assert_eq!(db.task(id).await.unwrap().unwrap().state, TaskState::Draft);
     assert!(db.task_units(id).await.unwrap().is_empty());
     app::tasks::discard(app, &sup, id).await.unwrap();
+    assert!(matches!(
+        app::tasks::dashboard(app, &sup, id).await,
+        Err(AppError::NotFound(_))
+    ));
 }
+
+/// The checklist checks itself from the data: a member bound, the point confirmed
+/// after the issue, its poster downloaded after the issue (and still to be declared
+/// hung); the dashboard and the unit's own view say the same.
+async fn self_check(db: Db) {
+    use domain::task::{ItemKey, UnitState};
+    with_demo(&db).await;
+    let (state, _) = crate::support::app(&db).await;
+    let app = &state.app;
+    let sup = crate::scope::person(&db, "provsup", false, Some((PROVINCE, "supervisor"))).await;
+    let sup = app::Caller::signed_in(app, sup, app::Via::Session)
+        .await
+        .unwrap();
+    let today = domain::task::local_date(Utc::now());
+    let mut fields = seed_task();
+    fields.letter_date = today;
+    fields.deadline = today + chrono::Duration::days(10);
+    let id = app::tasks::create(app, &sup, &unit(PROVINCE), fields)
+        .await
+        .unwrap();
+    app::tasks::issue(app, &sup, id).await.unwrap();
+
+    let item = |row: &app::tasks::UnitRow, key: ItemKey| {
+        row.items.iter().find(|i| i.key == key).unwrap().clone()
+    };
+    let board = app::tasks::dashboard(app, &sup, id).await.unwrap();
+    assert_eq!(board.rows.len(), 2);
+    assert_eq!(board.totals.expected, 2);
+    assert_eq!(board.totals.submitted, 0);
+    let bl = board.rows.iter().find(|r| r.code == BANG_LAMUNG).unwrap();
+    assert!(!item(bl, ItemKey::SignedUp).done, "nobody bound yet");
+    assert!(!item(bl, ItemKey::DataChecked).done);
+    assert!(!item(bl, ItemKey::Poster).done);
+    // What the data already shows (a photo uploaded before) counts from the start.
+    let done_at_issue = bl.items_done;
+    assert!(done_at_issue < bl.items.len());
+    assert_eq!(
+        bl.state,
+        if done_at_issue == 0 {
+            UnitState::NotStarted
+        } else {
+            UnitState::InProgress
+        }
+    );
+
+    // An officer binds to the office, confirms the point's data, downloads the poster.
+    let ed = crate::scope::person(&db, "blediter", false, Some((BANG_LAMUNG, "editor"))).await;
+    let ed = app::Caller::signed_in(app, ed, app::Via::Session)
+        .await
+        .unwrap();
+    app::points::verify(app, &ed, &unit("0112140410304"))
+        .await
+        .unwrap();
+    app::posters::download(app, &ed, &[unit("0112140410304")])
+        .await
+        .unwrap();
+
+    let mine = app::tasks::unit_view(app, &ed, id, &unit(BANG_LAMUNG))
+        .await
+        .unwrap();
+    let signed = item(&mine, ItemKey::SignedUp);
+    assert!(signed.done);
+    assert!(
+        signed.evidence_th.contains("blediter"),
+        "{}",
+        signed.evidence_th
+    );
+    assert!(item(&mine, ItemKey::DataChecked).done);
+    let poster = item(&mine, ItemKey::Poster);
+    assert!(
+        !poster.done && poster.needs_declaration,
+        "hung is the unit's word"
+    );
+    assert_eq!(mine.state, UnitState::InProgress);
+    assert_eq!(
+        mine.items_done,
+        done_at_issue + 2,
+        "signed up and data checked"
+    );
+    // The office sees only its own row: Sattahip's is not its to read.
+    assert!(matches!(
+        app::tasks::unit_view(app, &ed, id, &unit(SATTAHIP)).await,
+        Err(app::AppError::Forbidden)
+    ));
+    // Nor is the dashboard.
+    assert!(matches!(
+        app::tasks::dashboard(app, &ed, id).await,
+        Err(app::AppError::Forbidden)
+    ));
+    let board = app::tasks::dashboard(app, &sup, id).await.unwrap();
+    let bl = board.rows.iter().find(|r| r.code == BANG_LAMUNG).unwrap();
+    assert_eq!(bl.items_done, mine.items_done);
+    let sh = board.rows.iter().find(|r| r.code == SATTAHIP).unwrap();
+    assert!(
+        !item(sh, ItemKey::DataChecked).done,
+        "nothing done at Sattahip"
+    );
+}
+
+on_both_databases!(the_checklist_checks_itself_from_the_data, self_check);
 
 on_both_databases!(only_the_issuing_office_manages_a_task, rights);

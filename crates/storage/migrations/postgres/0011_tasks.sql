@@ -65,3 +65,7 @@ CREATE TABLE task_reminders (
     sent_at TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (task_id, unit_id, day)
 );
+
+-- When a poster was last downloaded: a task's checklist asks for a download after the
+-- task was issued.
+ALTER TABLE posters ADD COLUMN last_download_at TIMESTAMPTZ;
