@@ -35,28 +35,12 @@ POSTERS=${POSTERS:-5000}
 PORT=${PORT:-18082}
 WORK=${BENCH_DIR:-/tmp/citizeninfo-bench}
 mkdir -p "$WORK" bench/results
-# The code measured: the commit, and how many files under crates/ differ from it.
-COMMIT="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)+$(git status --porcelain -- crates 2>/dev/null | wc -l)"
+. bench/common.sh
 
-if [ "${NO_BUILD:-}" != 1 ]; then
-  cargo build --release -j2 -p citizeninfo -p citizeninfo-loadgen
-fi
-BIN=${CARGO_TARGET_DIR:-target}/release
-TEMPLATE="$WORK/national-$N.db"
-if [ ! -f "$TEMPLATE" ]; then
-  echo "Loading $N service points into $TEMPLATE…" >&2
-  "$BIN/citizeninfo" --database-url "sqlite://$TEMPLATE" seed-demo --national "$N"
-fi
+build_release
+national_template
 
-SERVER=
 PG_DB=citizeninfo_bench_fault
-stop_server() {
-  [ -n "$SERVER" ] || return 0
-  kill "$SERVER" 2>/dev/null || true
-  for _ in $(seq 1 100); do kill -0 "$SERVER" 2>/dev/null || break; sleep 0.1; done
-  kill -9 "$SERVER" 2>/dev/null || true
-  SERVER=
-}
 cleanup() {
   stop_server
   if [ "${KEEP:-}" != 1 ]; then

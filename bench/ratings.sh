@@ -34,18 +34,10 @@ POSTERS=${POSTERS:-0}
 PORT=${PORT:-18081}
 WORK=${BENCH_DIR:-/tmp/citizeninfo-bench}
 mkdir -p "$WORK" bench/results
-# The code measured: the commit, and how many files under crates/ differ from it.
-COMMIT="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)+$(git status --porcelain -- crates 2>/dev/null | wc -l)"
+. bench/common.sh
 
-if [ "${NO_BUILD:-}" != 1 ]; then
-  cargo build --release -j2 -p citizeninfo -p citizeninfo-loadgen
-fi
-BIN=${CARGO_TARGET_DIR:-target}/release
-TEMPLATE="$WORK/national-$N.db"
-if [ ! -f "$TEMPLATE" ]; then
-  echo "Loading $N service points into $TEMPLATE…" >&2
-  /usr/bin/time -f "seed: %e s, %M KB max RSS" "$BIN/citizeninfo" --database-url "sqlite://$TEMPLATE" seed-demo --national "$N"
-fi
+build_release
+national_template
 DB="$WORK/ratings-$N.db"
 rm -f "$DB" "$DB-wal" "$DB-shm"
 cp "$TEMPLATE" "$DB"

@@ -185,10 +185,7 @@ pub async fn node(app: &App, caller: &Caller, code: &UnitCode) -> Result<Node> {
 async fn rows_by(app: &App, unit: i64, period: &Period, group: RollupGroup) -> Result<Vec<Rollup>> {
     let mut out = Vec::new();
     for span in period.spans() {
-        let grain = match span.grain {
-            Grain::Day => DAY_GRAIN,
-            Grain::Month => MONTH_GRAIN,
-        };
+        let grain = grain_of(span.grain);
         out.extend(
             app.db
                 .rollups_grouped(unit, grain, span.from, span.to, group)
@@ -203,43 +200,45 @@ async fn rows(app: &App, unit: i64, period: &Period) -> Result<Vec<Rollup>> {
     rows_by(app, unit, period, RollupGroup::Start).await
 }
 
-/// The ratings of each unit right below `parent` over the period, summed by the
-/// database per span: a department with thousands of offices is a few statements.
-async fn child_sums(app: &App, parent: i64, period: &Period) -> Result<HashMap<i64, RatingSums>> {
+/// Whose ratings [`sums_by_unit`] sums.
+#[derive(Clone, Copy)]
+enum Units<'a> {
+    /// Each unit right below this one: a department with thousands of offices is a few
+    /// grouped statements.
+    ChildrenOf(i64),
+    /// These units alone (a page of children).
+    These(&'a [i64]),
+}
+
+/// The ratings of each unit over the period, summed by the database per span.
+async fn sums_by_unit(
+    app: &App,
+    units: Units<'_>,
+    period: &Period,
+) -> Result<HashMap<i64, RatingSums>> {
     let mut out: HashMap<i64, RatingSums> = HashMap::new();
     for span in period.spans() {
-        let grain = match span.grain {
-            Grain::Day => DAY_GRAIN,
-            Grain::Month => MONTH_GRAIN,
+        let grain = grain_of(span.grain);
+        let rows = match units {
+            Units::ChildrenOf(parent) => {
+                app.db
+                    .child_rollups(parent, grain, span.from, span.to)
+                    .await?
+            }
+            Units::These(ids) => app.db.unit_rollups(ids, grain, span.from, span.to).await?,
         };
-        for (unit, sums, _, _) in app
-            .db
-            .child_rollups(parent, grain, span.from, span.to)
-            .await?
-        {
+        for (unit, sums, _, _) in rows {
             out.entry(unit).or_default().merge(&sums);
         }
     }
     Ok(out)
 }
 
-/// The ratings of each of `units` over the period.
-async fn unit_sums(app: &App, units: &[i64], period: &Period) -> Result<HashMap<i64, RatingSums>> {
-    let mut out: HashMap<i64, RatingSums> = HashMap::new();
-    for span in period.spans() {
-        let grain = match span.grain {
-            Grain::Day => DAY_GRAIN,
-            Grain::Month => MONTH_GRAIN,
-        };
-        for (unit, sums, _, _) in app
-            .db
-            .unit_rollups(units, grain, span.from, span.to)
-            .await?
-        {
-            out.entry(unit).or_default().merge(&sums);
-        }
+fn grain_of(grain: Grain) -> i64 {
+    match grain {
+        Grain::Day => DAY_GRAIN,
+        Grain::Month => MONTH_GRAIN,
     }
-    Ok(out)
 }
 
 fn total(rows: &[Rollup]) -> (RatingSums, Refusals) {
@@ -381,13 +380,17 @@ pub async fn summary(
         ChildRows::All => {
             let units = app.db.child_units(node.id).await?;
             let n = units.len() as u64;
-            (units, n, child_sums(app, node.id, &period).await?)
+            (
+                units,
+                n,
+                sums_by_unit(app, Units::ChildrenOf(node.id), &period).await?,
+            )
         }
         ChildRows::Page { page, per_page } => {
             let offset = u64::from(page.max(1) - 1) * u64::from(per_page);
             let (units, n) = app.db.child_units_page(node.id, per_page, offset).await?;
             let ids: Vec<i64> = units.iter().map(|u| u.0).collect();
-            let sums = unit_sums(app, &ids, &period).await?;
+            let sums = sums_by_unit(app, Units::These(&ids), &period).await?;
             (units, n, sums)
         }
     };
@@ -508,7 +511,7 @@ pub async fn performance(
         }
     }
     total.ratings = self::total(&rows(app, node.id, &period).await?).0;
-    let by_child = child_sums(app, node.id, &period).await?;
+    let by_child = sums_by_unit(app, Units::ChildrenOf(node.id), &period).await?;
     let mut ranked = Vec::new();
     for (id, c, kind, name) in children {
         let mut g = per_child.remove(&id).unwrap_or_default();

@@ -109,36 +109,31 @@ pub async fn update(app: &App, caller: &Caller, id: i64, fields: TaskFields) -> 
     }
 }
 
-/// The units a task goes to, resolved in the issuer's subtree now.
+/// The units a task goes to, resolved in the issuer's subtree now by the task's own
+/// rule ([`Targets::covers`]).
 async fn targets(app: &App, t: &storage::TaskRow) -> Result<Vec<(i64, String)>> {
     let issuer = code_of(&t.issuer_code)?;
     let candidates = app.db.task_candidates(&issuer).await?;
-    let out: Vec<(i64, String)> = match &t.fields.targets {
-        Targets::Subtree { root } => {
-            let under: HashSet<String> = app
-                .db
-                .task_candidates(root)
-                .await?
-                .into_iter()
-                .map(|c| c.1)
-                .collect();
-            candidates
-                .into_iter()
-                .filter(|c| c.1 == root.as_str() || under.contains(&c.1))
-                .map(|c| (c.0, c.1))
-                .collect()
-        }
-        Targets::Kind { kind } => candidates
+    // Below a subtree's root, when the task names one; every candidate is below the
+    // issuer already.
+    let under: HashSet<String> = match &t.fields.targets {
+        Targets::Subtree { root } => app
+            .db
+            .task_candidates(root)
+            .await?
             .into_iter()
-            .filter(|c| &c.2 == kind)
-            .map(|c| (c.0, c.1))
+            .map(|c| c.1)
             .collect(),
-        Targets::Pick { units } => candidates
-            .into_iter()
-            .filter(|c| units.iter().any(|u| u.as_str() == c.1))
-            .map(|c| (c.0, c.1))
-            .collect(),
+        _ => HashSet::new(),
     };
+    let mut out = Vec::new();
+    for (id, code, kind) in candidates {
+        let unit = code_of(&code)?;
+        let within = |root: &UnitCode| root == &issuer || root == &unit || under.contains(&code);
+        if t.fields.targets.covers(&issuer, &unit, &kind, within) {
+            out.push((id, code));
+        }
+    }
     if out.is_empty() {
         return Err(AppError::Invalid(vec![domain::Problem::new(
             "targets",
@@ -271,6 +266,8 @@ pub struct UnitRow {
     pub code: String,
     pub name_th: String,
     pub state: UnitState,
+    /// The report's own state, of which `state` is the dashboard's reading.
+    pub report: ReportState,
     pub items: Vec<ItemState>,
     pub items_done: usize,
     pub first_submitted_at: Option<chrono::DateTime<Utc>>,
@@ -292,10 +289,7 @@ async fn unit_row(
     today: NaiveDate,
 ) -> Result<UnitRow> {
     let (members, points) = app.db.task_unit_facts(u.unit_id).await?;
-    let said: Declarations = match app.db.task_report_items(t.id, u.unit_id).await? {
-        Some(json) => serde_json::from_str(&json).map_err(AppError::internal)?,
-        None => Declarations::default(),
-    };
+    let said: Declarations = serde_json::from_str(&u.report_items).map_err(AppError::internal)?;
     let facts = UnitFacts {
         members,
         points,
@@ -309,6 +303,7 @@ async fn unit_row(
         .ok_or_else(|| AppError::internal(format!("report state {:?}", u.report_state)))?;
     Ok(UnitRow {
         state: task::unit_state(report, items_done, t.fields.deadline, today, t.state),
+        report,
         code: u.code,
         name_th: u.name_th,
         items,
@@ -326,16 +321,17 @@ pub async fn dashboard(app: &App, caller: &Caller, id: i64) -> Result<Dashboard>
         return Err(invalid(task::TaskError::NotIssued));
     }
     let today = today();
-    let units = app.db.task_units(id).await?;
-    let mut reports = Vec::with_capacity(units.len());
-    let mut rows = Vec::with_capacity(units.len());
-    for u in units {
-        reports.push(UnitReport {
-            state: ReportState::parse(&u.report_state).unwrap_or(ReportState::NotStarted),
-            first_submitted_at: u.first_submitted_at,
-        });
+    let mut rows = Vec::new();
+    for u in app.db.task_units(id).await? {
         rows.push(unit_row(app, &t, u, today).await?);
     }
+    let reports: Vec<UnitReport> = rows
+        .iter()
+        .map(|r| UnitReport {
+            state: r.report,
+            first_submitted_at: r.first_submitted_at,
+        })
+        .collect();
     let totals = task::totals(rows.len(), t.fields.deadline, &reports);
     Ok(Dashboard {
         task: t,

@@ -103,6 +103,8 @@ pub struct TaskUnitRow {
     pub code: String,
     pub name_th: String,
     pub report_state: String,
+    /// The unit's declarations and remarks, as JSON.
+    pub report_items: String,
     pub first_submitted_at: Option<DateTime<Utc>>,
     pub submitted_at: Option<DateTime<Utc>>,
 }
@@ -142,20 +144,24 @@ impl Db {
     /// The tasks issued by any of `units`, and the issued ones any of them is a
     /// target of, newest first.
     pub async fn tasks_of(&self, units: &[i64]) -> Result<Vec<TaskRow>, StorageError> {
-        let sql = format!("{SELECT_TASKS} ORDER BY t.created_at DESC, t.id DESC");
-        let targeted: Vec<(i64, i64)> = on_pool!(&self.pool, p =>
-            sqlx::query_as("SELECT task_id, unit_id FROM task_units").fetch_all(p).await?);
-        let all: Vec<RawTask> = on_pool!(&self.pool, p =>
-            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).fetch_all(p).await?);
-        all.into_iter()
-            .filter(|t| {
-                units.contains(&t.issuer_unit_id)
-                    || targeted
-                        .iter()
-                        .any(|(task, unit)| *task == t.id && units.contains(unit))
-            })
-            .map(RawTask::decode)
-            .collect()
+        if units.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks: Vec<String> = (1..=units.len()).map(|i| format!("${i}")).collect();
+        let marks = marks.join(", ");
+        let sql = format!(
+            "{SELECT_TASKS} WHERE t.issuer_unit_id IN ({marks}) \
+             OR t.id IN (SELECT task_id FROM task_units WHERE unit_id IN ({marks})) \
+             ORDER BY t.created_at DESC, t.id DESC"
+        );
+        let rows: Vec<RawTask> = on_pool!(&self.pool, p => {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
+            for u in units {
+                q = q.bind(u);
+            }
+            q.fetch_all(p).await?
+        });
+        rows.into_iter().map(RawTask::decode).collect()
     }
 
     /// The units below `root` that can be set a task (offices, not service points),
@@ -268,7 +274,7 @@ impl Db {
     /// The target units of an issued task in code order, with their reports' states.
     pub async fn task_units(&self, id: i64) -> Result<Vec<TaskUnitRow>, StorageError> {
         Ok(on_pool!(&self.pool, p => sqlx::query_as(
-            "SELECT tu.unit_id, u.code, u.name_th, tu.report_state, tu.first_submitted_at, tu.submitted_at \
+            "SELECT tu.unit_id, u.code, u.name_th, tu.report_state, tu.report_items, tu.first_submitted_at, tu.submitted_at \
              FROM task_units tu JOIN units u ON u.id = tu.unit_id WHERE tu.task_id = $1 ORDER BY u.code")
             .bind(id).fetch_all(p).await?))
     }
@@ -312,16 +318,5 @@ impl Db {
             }
             Ok((members, points))
         })
-    }
-
-    /// A target unit's report items as saved (JSON of declarations and remarks).
-    pub async fn task_report_items(
-        &self,
-        task: i64,
-        unit_id: i64,
-    ) -> Result<Option<String>, StorageError> {
-        Ok(on_pool!(&self.pool, p => sqlx::query_scalar(
-            "SELECT report_items FROM task_units WHERE task_id = $1 AND unit_id = $2")
-            .bind(task).bind(unit_id).fetch_optional(p).await?))
     }
 }

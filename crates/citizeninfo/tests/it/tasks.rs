@@ -37,6 +37,23 @@ async fn id_of(db: &Db, code: &str) -> i64 {
     db.unit_chain(&unit(code)).await.unwrap().unwrap()[0].0
 }
 
+/// A person with a role on a unit, signed in.
+async fn staff(app: &app::App, db: &Db, username: &str, code: &str, role: &str) -> app::Caller {
+    let id = crate::scope::person(db, username, false, Some((code, role))).await;
+    app::Caller::signed_in(app, id, app::Via::Session)
+        .await
+        .unwrap()
+}
+
+/// The seed's task written today, due in ten days.
+fn due_in_ten_days() -> (NaiveDate, TaskFields) {
+    let today = domain::task::local_date(Utc::now());
+    let mut fields = seed_task();
+    fields.letter_date = today;
+    fields.deadline = today + chrono::Duration::days(10);
+    (today, fields)
+}
+
 async fn lifecycle(db: Db) {
     with_demo(&db).await;
     let now = Utc::now();
@@ -132,22 +149,10 @@ async fn rights(db: Db) {
     with_demo(&db).await;
     let (state, _) = crate::support::app(&db).await;
     let app = &state.app;
-    let sup = crate::scope::person(&db, "provsup", false, Some((PROVINCE, "supervisor"))).await;
-    let ed = crate::scope::person(&db, "blediter", false, Some((BANG_LAMUNG, "editor"))).await;
-    let other = crate::scope::person(&db, "shadmin", false, Some((SATTAHIP, "admin"))).await;
-    let sup = app::Caller::signed_in(app, sup, app::Via::Session)
-        .await
-        .unwrap();
-    let ed = app::Caller::signed_in(app, ed, app::Via::Session)
-        .await
-        .unwrap();
-    let other = app::Caller::signed_in(app, other, app::Via::Session)
-        .await
-        .unwrap();
-    let today = domain::task::local_date(Utc::now());
-    let mut fields = seed_task();
-    fields.letter_date = today;
-    fields.deadline = today + chrono::Duration::days(10);
+    let sup = staff(app, &db, "provsup", PROVINCE, "supervisor").await;
+    let ed = staff(app, &db, "blediter", BANG_LAMUNG, "editor").await;
+    let other = staff(app, &db, "shadmin", SATTAHIP, "admin").await;
+    let (today, mut fields) = due_in_ten_days();
     fields.targets = Targets::Pick {
         units: vec![unit(BANG_LAMUNG)],
     };
@@ -237,14 +242,8 @@ async fn self_check(db: Db) {
     with_demo(&db).await;
     let (state, _) = crate::support::app(&db).await;
     let app = &state.app;
-    let sup = crate::scope::person(&db, "provsup", false, Some((PROVINCE, "supervisor"))).await;
-    let sup = app::Caller::signed_in(app, sup, app::Via::Session)
-        .await
-        .unwrap();
-    let today = domain::task::local_date(Utc::now());
-    let mut fields = seed_task();
-    fields.letter_date = today;
-    fields.deadline = today + chrono::Duration::days(10);
+    let sup = staff(app, &db, "provsup", PROVINCE, "supervisor").await;
+    let (_, fields) = due_in_ten_days();
     let id = app::tasks::create(app, &sup, &unit(PROVINCE), fields)
         .await
         .unwrap();
@@ -274,10 +273,7 @@ async fn self_check(db: Db) {
     );
 
     // An officer binds to the office, confirms the point's data, downloads the poster.
-    let ed = crate::scope::person(&db, "blediter", false, Some((BANG_LAMUNG, "editor"))).await;
-    let ed = app::Caller::signed_in(app, ed, app::Via::Session)
-        .await
-        .unwrap();
+    let ed = staff(app, &db, "blediter", BANG_LAMUNG, "editor").await;
     app::points::verify(app, &ed, &unit("0112140410304"))
         .await
         .unwrap();
