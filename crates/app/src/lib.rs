@@ -20,6 +20,7 @@ pub mod ratings;
 pub mod replies;
 pub mod reports;
 pub mod staff;
+pub mod task_reminders;
 pub mod tasks;
 
 use std::sync::Arc;

@@ -10,7 +10,7 @@ use domain::task::{
     Totals, UnitFacts, UnitReport, UnitState,
 };
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use crate::caller::Caller;
 use crate::{App, AppError, Result};
@@ -46,10 +46,65 @@ async fn checked(app: &App, issuer: &UnitCode, fields: TaskFields) -> Result<Tas
         .into_iter()
         .map(|c| c.1)
         .collect();
-    task::check(fields, issuer, |c| {
+    let fields = task::check(fields, issuer, |c| {
         c == issuer || below.contains(c.as_str())
     })
-    .map_err(AppError::Invalid)
+    .map_err(AppError::Invalid)?;
+    // A manual the checklist names must be one a point can pin: published.
+    let mut problems = Vec::new();
+    for item in &fields.checklist {
+        if let task::ItemKind::Manuals { manual_ids } = item {
+            for id in manual_ids {
+                let published = app
+                    .db
+                    .manual_row(*id)
+                    .await?
+                    .is_some_and(|m| m.state == "published");
+                if !published {
+                    problems.push(domain::Problem::new(
+                        "checklist.manuals",
+                        format!("ไม่พบคู่มือที่เผยแพร่แล้วหมายเลข {id}"),
+                        format!("No published manual has the id {id}"),
+                    ));
+                }
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(fields)
+    } else {
+        Err(AppError::Invalid(problems))
+    }
+}
+
+/// The units the caller may set tasks from: those they administer or supervise that
+/// have units below them, as (code, name).
+pub async fn issuers(app: &App, caller: &Caller) -> Result<Vec<(UnitCode, String)>> {
+    let mut out = Vec::new();
+    for m in app.db.memberships(caller.user.id).await? {
+        if matches!(m.role.as_str(), "admin" | "supervisor")
+            && !app.db.task_candidates(&m.unit).await?.is_empty()
+        {
+            out.push((m.unit, m.unit_name_th));
+        }
+    }
+    Ok(out)
+}
+
+/// The units below `issuer` a task can go to, as (code, kind, name).
+pub async fn candidates(
+    app: &App,
+    caller: &Caller,
+    issuer: &UnitCode,
+) -> Result<Vec<(String, String, String)>> {
+    caller.require(app, issuer, Right::ManageTasks).await?;
+    Ok(app
+        .db
+        .task_candidates(issuer)
+        .await?
+        .into_iter()
+        .map(|(_, code, kind, name)| (code, kind, name))
+        .collect())
 }
 
 /// The task `id` once the caller may manage it.
@@ -127,7 +182,7 @@ async fn targets(app: &App, t: &storage::TaskRow) -> Result<Vec<(i64, String)>> 
         _ => HashSet::new(),
     };
     let mut out = Vec::new();
-    for (id, code, kind) in candidates {
+    for (id, code, kind, _) in candidates {
         let unit = code_of(&code)?;
         let within = |root: &UnitCode| root == &issuer || root == &unit || under.contains(&code);
         if t.fields.targets.covers(&issuer, &unit, &kind, within) {
@@ -272,6 +327,14 @@ pub struct UnitRow {
     pub items_done: usize,
     pub first_submitted_at: Option<chrono::DateTime<Utc>>,
     pub submitted_at: Option<chrono::DateTime<Utc>>,
+    pub reporter_name: Option<String>,
+    pub reporter_position: Option<String>,
+    /// Why the issuer last returned the report.
+    pub return_comment: Option<String>,
+    pub decided_at: Option<chrono::DateTime<Utc>>,
+    /// The last reminder mailed to the unit's members: its Bangkok day and how many
+    /// it reached (0: nobody had an address). On the dashboard only.
+    pub last_reminder: Option<(NaiveDate, i64)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -282,13 +345,39 @@ pub struct Dashboard {
 }
 
 /// A unit's row, its checklist checked against the data as it stands.
+/// Every version of each manual the checklist names, as the version named: a manual
+/// republished during the task moves its pins to the new version, which still counts.
+async fn manual_aliases(app: &App, t: &storage::TaskRow) -> Result<HashMap<i64, i64>> {
+    let mut out = HashMap::new();
+    for item in &t.fields.checklist {
+        if let task::ItemKind::Manuals { manual_ids } = item {
+            for id in manual_ids {
+                if let Some(m) = app.db.manual_row(*id).await? {
+                    for v in app.db.manual_versions(&m.key).await? {
+                        out.insert(v.id, *id);
+                    }
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
 async fn unit_row(
     app: &App,
     t: &storage::TaskRow,
     u: storage::TaskUnitRow,
     today: NaiveDate,
+    aliases: &HashMap<i64, i64>,
 ) -> Result<UnitRow> {
-    let (members, points) = app.db.task_unit_facts(u.unit_id).await?;
+    let (members, mut points) = app.db.task_unit_facts(u.unit_id).await?;
+    for p in &mut points {
+        p.pinned_manuals = p
+            .pinned_manuals
+            .iter()
+            .map(|id| aliases.get(id).copied().unwrap_or(*id))
+            .collect();
+    }
     let said: Declarations = serde_json::from_str(&u.report_items).map_err(AppError::internal)?;
     let facts = UnitFacts {
         members,
@@ -310,6 +399,11 @@ async fn unit_row(
         items_done,
         first_submitted_at: u.first_submitted_at,
         submitted_at: u.submitted_at,
+        reporter_name: u.reporter_name,
+        reporter_position: u.reporter_position,
+        return_comment: u.return_comment,
+        decided_at: u.decided_at,
+        last_reminder: None,
     })
 }
 
@@ -321,9 +415,17 @@ pub async fn dashboard(app: &App, caller: &Caller, id: i64) -> Result<Dashboard>
         return Err(invalid(task::TaskError::NotIssued));
     }
     let today = today();
+    let aliases = manual_aliases(app, &t).await?;
     let mut rows = Vec::new();
+    // Newest day first: the first seen per unit is its last.
+    let mut reminded: HashMap<String, (NaiveDate, i64)> = HashMap::new();
+    for r in app.db.task_reminders(id).await? {
+        reminded.entry(r.unit_code).or_insert((r.day, r.recipients));
+    }
     for u in app.db.task_units(id).await? {
-        rows.push(unit_row(app, &t, u, today).await?);
+        let mut row = unit_row(app, &t, u, today, &aliases).await?;
+        row.last_reminder = reminded.get(&row.code).copied();
+        rows.push(row);
     }
     let reports: Vec<UnitReport> = rows
         .iter()
@@ -340,9 +442,22 @@ pub async fn dashboard(app: &App, caller: &Caller, id: i64) -> Result<Dashboard>
     })
 }
 
-/// A target unit's own row of a task, for its members: never another unit's.
-pub async fn unit_view(app: &App, caller: &Caller, id: i64, unit: &UnitCode) -> Result<UnitRow> {
-    caller.require(app, unit, Right::Report).await?;
+/// A target unit's report with the task it answers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportView {
+    pub task: storage::TaskRow,
+    pub row: UnitRow,
+    /// The caller may change the report (the unit's editors, and those above it).
+    pub writes: bool,
+    /// The caller may accept or return it (the issuing office's staff).
+    pub reviews: bool,
+}
+
+async fn target_row(
+    app: &App,
+    id: i64,
+    unit: &UnitCode,
+) -> Result<(storage::TaskRow, storage::TaskUnitRow)> {
     let t = app.db.task(id).await?.ok_or(AppError::NotFound("task"))?;
     let u = app
         .db
@@ -351,5 +466,303 @@ pub async fn unit_view(app: &App, caller: &Caller, id: i64, unit: &UnitCode) -> 
         .into_iter()
         .find(|u| u.code == unit.as_str())
         .ok_or(AppError::NotFound("task"))?;
-    unit_row(app, &t, u, today()).await
+    Ok((t, u))
+}
+
+/// A target unit's own row of a task, for its members: never another unit's.
+pub async fn unit_view(app: &App, caller: &Caller, id: i64, unit: &UnitCode) -> Result<UnitRow> {
+    Ok(report(app, caller, id, unit).await?.row)
+}
+
+/// A target unit's report, its checklist checked now: for the unit's members and
+/// those above it, the issuing office's staff among them.
+pub async fn report(app: &App, caller: &Caller, id: i64, unit: &UnitCode) -> Result<ReportView> {
+    caller.require(app, unit, Right::Report).await?;
+    let (t, u) = target_row(app, id, unit).await?;
+    let writes = caller.require(app, unit, Right::Edit).await.is_ok();
+    let reviews = caller
+        .require(app, &code_of(&t.issuer_code)?, Right::ManageTasks)
+        .await
+        .is_ok();
+    let aliases = manual_aliases(app, &t).await?;
+    let row = unit_row(app, &t, u, today(), &aliases).await?;
+    Ok(ReportView {
+        task: t,
+        row,
+        writes,
+        reviews,
+    })
+}
+
+fn report_error(e: task::ReportError) -> AppError {
+    AppError::Invalid(vec![e.problem()])
+}
+
+/// A report form as the unit sends it.
+#[derive(Debug, Clone)]
+pub struct ReportInput {
+    pub form: task::ReportForm,
+    /// Sent to the issuer, not only saved.
+    pub submit: bool,
+    /// The report's state the form was read in: a form read before the issuer's
+    /// decision changes nothing.
+    pub seen: Option<ReportState>,
+}
+
+/// Saves the unit's report form, and sends it to the issuer when asked: again after
+/// a return, and over a submission not yet reviewed. Written by the unit's editors,
+/// and by those above it (an office may enter the paper form of a unit that has no
+/// account yet).
+pub async fn write_report(
+    app: &App,
+    caller: &Caller,
+    id: i64,
+    unit: &UnitCode,
+    input: ReportInput,
+    address: crate::Address<'_>,
+) -> Result<ReportView> {
+    let ReportInput { form, submit, seen } = input;
+    caller.require(app, unit, Right::Edit).await?;
+    let (t, u) = target_row(app, id, unit).await?;
+    let current = ReportState::parse(&u.report_state)
+        .ok_or_else(|| AppError::internal(format!("report state {:?}", u.report_state)))?;
+    if seen.is_some_and(|s| s != current) {
+        return Err(AppError::Stale);
+    }
+    let action = if submit {
+        task::ReportAction::Submit
+    } else {
+        task::ReportAction::Save
+    };
+    let to = task::report_transition(t.state, current, &action).map_err(report_error)?;
+    let form = task::report_form(&t.fields.checklist, form, submit).map_err(AppError::Invalid)?;
+    let items = serde_json::to_string(&Declarations {
+        declared: form.declared,
+        remarks: form.remarks,
+    })
+    .map_err(AppError::internal)?;
+    let write = storage::ReportWrite {
+        from: current.as_str(),
+        to: to.as_str(),
+        items: &items,
+        reporter_name: Some(form.reporter_name.as_str()).filter(|s| !s.is_empty()),
+        reporter_position: Some(form.reporter_position.as_str()).filter(|s| !s.is_empty()),
+        submit,
+    };
+    if !app
+        .db
+        .write_report(id, u.unit_id, write, editor(caller, address), Utc::now())
+        .await?
+    {
+        return Err(AppError::Stale);
+    }
+    report(app, caller, id, unit).await
+}
+
+/// The issuer accepts a submitted report, or returns it to the unit with a comment.
+pub async fn review(
+    app: &App,
+    caller: &Caller,
+    id: i64,
+    unit: &UnitCode,
+    action: task::ReportAction,
+    address: crate::Address<'_>,
+) -> Result<ReportView> {
+    let t = managed(app, caller, id).await?;
+    let (_, u) = target_row(app, id, unit).await?;
+    let current = ReportState::parse(&u.report_state)
+        .ok_or_else(|| AppError::internal(format!("report state {:?}", u.report_state)))?;
+    let comment = match &action {
+        task::ReportAction::Accept => None,
+        task::ReportAction::Return { comment } => {
+            Some(task::return_comment(comment).map_err(report_error)?)
+        }
+        _ => return Err(AppError::internal("a review accepts or returns")),
+    };
+    let to = task::report_transition(t.state, current, &action).map_err(report_error)?;
+    if !app
+        .db
+        .decide_report(
+            id,
+            u.unit_id,
+            to.as_str(),
+            comment.as_deref(),
+            editor(caller, address),
+            Utc::now(),
+        )
+        .await?
+    {
+        return Err(AppError::Stale);
+    }
+    report(app, caller, id, unit).await
+}
+
+fn editor<'a>(caller: &'a Caller, address: crate::Address<'a>) -> storage::Editor<'a> {
+    storage::Editor {
+        name: &caller.user.username,
+        user: (caller.user.id > 0).then_some(caller.user.id),
+        address,
+    }
+}
+
+/// A task on the caller's list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskLine {
+    pub task: storage::TaskRow,
+    /// The caller manages it (issued by, or above, a unit they administer).
+    pub manages: bool,
+    /// The caller's units it was issued to, each with its report's state.
+    pub reporting: Vec<(String, ReportState)>,
+    /// Days to the deadline from today in Bangkok, negative once past.
+    pub days_left: i64,
+}
+
+/// The tasks of the caller's units, newest first: those they issued, and the issued
+/// ones set to them. With `open_only`, the issued ones alone (the back office home).
+pub async fn list(app: &App, caller: &Caller, open_only: bool) -> Result<Vec<TaskLine>> {
+    let memberships = app.db.memberships(caller.user.id).await?;
+    let mut ids = Vec::new();
+    let mut codes = HashSet::new();
+    for m in &memberships {
+        if let Some(chain) = app.db.unit_chain(&m.unit).await? {
+            ids.push(chain[0].0);
+            codes.insert(m.unit.as_str().to_owned());
+        }
+    }
+    let today = today();
+    let mut out = Vec::new();
+    for t in app.db.tasks_of(&ids).await? {
+        if open_only && t.state != TaskState::Issued {
+            continue;
+        }
+        let manages = caller
+            .require(app, &code_of(&t.issuer_code)?, Right::ManageTasks)
+            .await
+            .is_ok();
+        let mut reporting = Vec::new();
+        if t.state != TaskState::Draft {
+            for u in app.db.task_units(t.id).await? {
+                if codes.contains(&u.code) {
+                    let state = ReportState::parse(&u.report_state).ok_or_else(|| {
+                        AppError::internal(format!("report state {:?}", u.report_state))
+                    })?;
+                    reporting.push((u.code, state));
+                }
+            }
+        }
+        // A draft shows only to those who may manage it.
+        if !manages && reporting.is_empty() {
+            continue;
+        }
+        out.push(TaskLine {
+            days_left: (t.fields.deadline - today).num_days(),
+            task: t,
+            manages,
+            reporting,
+        });
+    }
+    Ok(out)
+}
+
+/// The letter's attachment 2: the Authorize Codes of the task's target units, in code
+/// order, as (unit code, name, Authorize Code). Units without a code get one, as the
+/// unit's own listing gives them.
+pub async fn codes(
+    app: &App,
+    caller: &Caller,
+    id: i64,
+    address: crate::Address<'_>,
+) -> Result<Vec<(String, String, String)>> {
+    let t = managed(app, caller, id).await?;
+    if t.state == TaskState::Draft {
+        return Err(invalid(task::TaskError::NotIssued));
+    }
+    let targets: HashSet<String> = app
+        .db
+        .task_units(id)
+        .await?
+        .into_iter()
+        .map(|u| u.code)
+        .collect();
+    let issuer = code_of(&t.issuer_code)?;
+    Ok(crate::staff::codes_below(app, caller, &issuer, address)
+        .await?
+        .into_iter()
+        .filter(|r| targets.contains(r.unit.as_str()))
+        .map(|r| (r.unit.to_string(), r.name_th, r.code))
+        .collect())
+}
+
+/// What the letter prints of its issuing office and its addressees.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LetterFacts {
+    pub task: storage::TaskRow,
+    pub issuer_name: String,
+    /// The office's address and how to reach it, from its service point, when it has
+    /// one: (address, phones, e-mail).
+    pub issuer_contact: Option<(String, Vec<String>, Option<String>)>,
+    /// The units it goes to: those fixed at issue, or for a draft those its targets
+    /// name now. (code, name)
+    pub targets: Vec<(String, String)>,
+}
+
+/// The facts of the letter of a task, for its issuing office's staff: a unit without
+/// an account yet is reached by the letter the office sends through its own system.
+pub async fn letter(app: &App, caller: &Caller, id: i64) -> Result<LetterFacts> {
+    let t = managed(app, caller, id).await?;
+    let issuer = code_of(&t.issuer_code)?;
+    let chain = app
+        .db
+        .unit_chain_named(&issuer)
+        .await?
+        .ok_or(AppError::NotFound("unit"))?;
+    let issuer_name = chain[0].3.clone();
+    let mut issuer_contact = None;
+    let points = app.db.task_unit_points(&issuer).await?;
+    if let Some(point) = points.first()
+        && let Some(p) = app.db.point_for_edit(&code_of(point)?).await?
+    {
+        let phones = p
+            .state
+            .phones
+            .iter()
+            .map(|ph| match &ph.ext {
+                Some(ext) => format!("{} ต่อ {ext}", ph.number),
+                None => ph.number.clone(),
+            })
+            .collect();
+        issuer_contact = Some((p.state.address.line_th(), phones, p.state.email.clone()));
+    }
+    let targets = if t.state == TaskState::Draft {
+        let names: HashMap<String, String> = app
+            .db
+            .task_candidates(&issuer)
+            .await?
+            .into_iter()
+            .map(|c| (c.1, c.3))
+            .collect();
+        match targets(app, &t).await {
+            Ok(units) => units
+                .into_iter()
+                .map(|(_, code)| {
+                    let name = names.get(&code).cloned().unwrap_or_default();
+                    (code, name)
+                })
+                .collect(),
+            Err(_) => Vec::new(),
+        }
+    } else {
+        app.db
+            .task_units(id)
+            .await?
+            .into_iter()
+            .map(|u| (u.code, u.name_th))
+            .collect()
+    };
+    Ok(LetterFacts {
+        task: t,
+        issuer_name,
+        issuer_contact,
+        targets,
+    })
 }

@@ -53,6 +53,11 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Rollout tasks.
+    Tasks {
+        #[command(subcommand)]
+        command: TasksCommand,
+    },
     /// Write the public directory (public service points only).
     Export {
         #[arg(long, value_enum)]
@@ -94,21 +99,17 @@ pub struct ServeArgs {
     /// Add /_bench/ceiling, the fixed response that benchmarks compare with.
     #[arg(long, env = "CITIZENINFO_BENCH_CEILING", hide = true)]
     bench_ceiling: bool,
-    /// Outgoing mail server, smtp://[user:password@]host[:port]; without it, mail is
-    /// written to files in --mail-dir.
-    #[arg(long, env = "CITIZENINFO_SMTP_URL")]
-    smtp_url: Option<String>,
-    /// Sender of the mail (verification and password reset links).
+    #[command(flatten)]
+    mail: MailArgs,
+    /// Rollout tasks: mail the units that have not reported from this many days before
+    /// the deadline (0: on the day only), and every day once it is overdue.
     #[arg(
         long,
-        env = "CITIZENINFO_MAIL_FROM",
-        default_value = "CITIZENinfo <no-reply@citizeninfo.invalid>"
+        env = "CITIZENINFO_TASK_REMINDER_DAYS",
+        default_value_t = DEFAULT_TASK_REMINDER_DAYS,
+        value_parser = clap::value_parser!(u32).range(0..=365)
     )]
-    mail_from: String,
-    /// Folder for mail when no SMTP server is set [default: `citizeninfo-mail` beside the
-    /// SQLite file, or in the current directory with PostgreSQL].
-    #[arg(long, env = "CITIZENINFO_MAIL_DIR")]
-    mail_dir: Option<PathBuf>,
+    task_reminder_days: u32,
     /// Folder for photos when no S3-compatible store is set with `CITIZENINFO_S3_BUCKET`
     /// and the other `CITIZENINFO_S3_*` variables [default: `citizeninfo-media` beside
     /// the SQLite file, or in the current directory with PostgreSQL].
@@ -195,6 +196,52 @@ pub struct ServeArgs {
         default_value_t = web::server::defaults::MAX_CONNECTIONS_PER_ADDRESS
     )]
     max_connections_per_address: usize,
+}
+
+/// Outgoing mail, for the server and for the commands that send mail.
+#[derive(clap::Args, Debug)]
+pub struct MailArgs {
+    /// Outgoing mail server, smtp://[user:password@]host[:port]; without it, mail is
+    /// written to files in --mail-dir.
+    #[arg(long, env = "CITIZENINFO_SMTP_URL")]
+    smtp_url: Option<String>,
+    /// Sender of the mail (verification and password reset links, task reminders).
+    #[arg(
+        long,
+        env = "CITIZENINFO_MAIL_FROM",
+        default_value = "CITIZENinfo <no-reply@citizeninfo.invalid>"
+    )]
+    mail_from: String,
+    /// Folder for mail when no SMTP server is set [default: `citizeninfo-mail` beside the
+    /// SQLite file, or in the current directory with PostgreSQL].
+    #[arg(long, env = "CITIZENINFO_MAIL_DIR")]
+    mail_dir: Option<PathBuf>,
+}
+
+const DEFAULT_TASK_REMINDER_DAYS: u32 = 3;
+
+#[derive(Subcommand, Debug)]
+pub enum TasksCommand {
+    /// Mail the reminders due now (what the server does every 15 minutes), for
+    /// deployments that run it from cron instead; prints what it did. Safe beside a
+    /// running server: each unit is reminded at most once a day whoever sends it.
+    Remind {
+        /// Public address of the site, for the links in the mail [default:
+        /// http://CITIZENINFO_LISTEN, as `serve` has it].
+        #[arg(long, env = "CITIZENINFO_BASE_URL")]
+        base_url: Option<String>,
+        #[command(flatten)]
+        mail: MailArgs,
+        /// Mail the units that have not reported from this many days before the
+        /// deadline, and every day once it is overdue.
+        #[arg(
+            long,
+            env = "CITIZENINFO_TASK_REMINDER_DAYS",
+            default_value_t = DEFAULT_TASK_REMINDER_DAYS,
+            value_parser = clap::value_parser!(u32).range(0..=365)
+        )]
+        days: u32,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -386,6 +433,52 @@ pub async fn import(
     Ok(report)
 }
 
+/// The mailer that `mail` sets up: SMTP, or files in the mail folder.
+fn mailer(mail: MailArgs, database_url: &str) -> Result<app::mail::Mailer> {
+    Ok(match mail.smtp_url {
+        Some(url) => app::mail::Mailer::smtp(&url, &mail.mail_from)?,
+        None => app::mail::Mailer::folder(
+            mail.mail_dir
+                .unwrap_or_else(|| beside_data(database_url, "citizeninfo-mail")),
+            &mail.mail_from,
+        )?,
+    })
+}
+
+/// Mails the task reminders due now, once, and prints what it did on `out`; an error
+/// when a mail failed (it is tried again by the next run), so that cron reports it.
+pub async fn remind(
+    db: &Db,
+    mailer: app::mail::Mailer,
+    base_url: String,
+    days: u32,
+    out: &mut dyn std::io::Write,
+) -> Result<app::task_reminders::Sent> {
+    // No key and no photos: a reminder hashes no citizen ID and shows no photo.
+    let app = app::App::new(
+        db.clone(),
+        mailer,
+        base_url,
+        Vec::new(),
+        media::Store::Local("citizeninfo-media".into()),
+    );
+    let sent = app::task_reminders::send_due(&app, Utc::now(), days)
+        .await
+        .map_err(explain)?;
+    writeln!(
+        out,
+        "units reminded {} · mails sent {} · failures {} · units without an address {}",
+        sent.units, sent.mails, sent.failures, sent.unreachable
+    )?;
+    if sent.failures > 0 {
+        anyhow::bail!(
+            "{} reminder mails could not be sent: the next run tries again",
+            sent.failures
+        );
+    }
+    Ok(sent)
+}
+
 /// An error of a use case, as the command line says it.
 fn explain(e: app::AppError) -> anyhow::Error {
     match e {
@@ -477,6 +570,30 @@ async fn run(cli: Cli) -> Result<()> {
                 "import finished"
             );
         }
+        Command::Tasks {
+            command:
+                TasksCommand::Remind {
+                    base_url,
+                    mail,
+                    days,
+                },
+        } => {
+            let base_url = base_url.unwrap_or_else(|| {
+                let listen =
+                    std::env::var("CITIZENINFO_LISTEN").unwrap_or_else(|_| "127.0.0.1:8080".into());
+                format!("http://{listen}")
+            });
+            let mailer = mailer(mail, &cli.database_url)?;
+            tracing::info!(to = %mailer.describe(), "outgoing mail");
+            let db = open(&cli.database_url).await?;
+            let sent = remind(&db, mailer, base_url, days, &mut std::io::stdout()).await?;
+            tracing::info!(
+                units = sent.units,
+                mails = sent.mails,
+                unreachable = sent.unreachable,
+                "task reminders sent"
+            );
+        }
         Command::Export { format, output } => {
             let db = open(&cli.database_url).await?;
             let dir = directory::Directory::build(db.snapshot().await?);
@@ -505,9 +622,8 @@ async fn run(cli: Cli) -> Result<()> {
                 tile_attribution,
                 refresh_seconds,
                 bench_ceiling,
-                smtp_url,
-                mail_from,
-                mail_dir,
+                mail,
+                task_reminder_days,
                 media_dir,
                 secret_key,
                 oidc_issuer,
@@ -549,10 +665,12 @@ async fn run(cli: Cli) -> Result<()> {
                 tile_url,
                 tile_attribution,
                 bench_ceiling,
-                smtp_url,
-                mail_from,
-                mail_dir: mail_dir
+                smtp_url: mail.smtp_url,
+                mail_from: mail.mail_from,
+                mail_dir: mail
+                    .mail_dir
                     .unwrap_or_else(|| beside_data(&cli.database_url, "citizeninfo-mail")),
+                task_reminder_days,
                 media_dir: media_dir
                     .unwrap_or_else(|| beside_data(&cli.database_url, "citizeninfo-media")),
                 secret_key,

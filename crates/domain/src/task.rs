@@ -1297,6 +1297,73 @@ pub fn report_transition(
     }
 }
 
+/// The longest reporter's name or position.
+pub const REPORTER_MAX: usize = 200;
+
+/// What a unit writes on its report form, as sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportForm {
+    /// The items the unit ticks as done; only those that take its word count.
+    pub declared: BTreeSet<ItemKey>,
+    pub remarks: BTreeMap<ItemKey, String>,
+    pub reporter_name: String,
+    pub reporter_position: String,
+}
+
+/// The form tidied against the task's checklist, or every problem, named by field
+/// (`remarks.poster`, `reporter_name`). A tick on an item the data decides is dropped,
+/// not refused: the form shows those items as the data has them. A name and position
+/// are needed to submit, not to save.
+pub fn report_form(
+    checklist: &[ItemKind],
+    form: ReportForm,
+    submit: bool,
+) -> Result<ReportForm, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let keys: BTreeMap<ItemKey, &ItemKind> = checklist.iter().map(|i| (i.key(), i)).collect();
+    for key in form.declared.iter().chain(form.remarks.keys()) {
+        if !keys.contains_key(key) {
+            problems.push(Problem::new(
+                format!("items.{key}"),
+                "ไม่มีรายการนี้ในงาน",
+                "The task has no such item",
+            ));
+        }
+    }
+    let declared = form
+        .declared
+        .into_iter()
+        .filter(|k| keys.get(k).is_some_and(|i| i.needs_declaration()))
+        .collect();
+    let mut remarks = BTreeMap::new();
+    for (key, text) in form.remarks {
+        match remark(&format!("remarks.{key}"), &text) {
+            Ok(Some(t)) => {
+                remarks.insert(key, t);
+            }
+            Ok(None) => {}
+            Err(p) => problems.push(p),
+        }
+    }
+    let name = form.reporter_name.trim().to_owned();
+    let position = form.reporter_position.trim().to_owned();
+    for (field, value) in [("reporter_name", &name), ("reporter_position", &position)] {
+        if plain_text(&mut problems, field, value, REPORTER_MAX, submit) && value.contains('\n') {
+            problems.push(Problem::new(field, "กรอกได้บรรทัดเดียว", "One line only"));
+        }
+    }
+    if problems.is_empty() {
+        Ok(ReportForm {
+            declared,
+            remarks,
+            reporter_name: name,
+            reporter_position: position,
+        })
+    } else {
+        Err(problems)
+    }
+}
+
 /// A unit's line on the dashboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -1509,6 +1576,62 @@ mod tests {
 
     fn in_chonburi(c: &UnitCode) -> bool {
         c.as_str().starts_with("01121404100")
+    }
+
+    #[test]
+    fn a_report_form_keeps_the_words_the_checklist_takes() {
+        let list = template(vec![1, 2, 3]);
+        let form = ReportForm {
+            declared: [ItemKey::Poster, ItemKey::Photo].into_iter().collect(),
+            remarks: [
+                (ItemKey::Photo, "  รูปใหม่  ".to_owned()),
+                (ItemKey::SignedUp, "   ".to_owned()),
+            ]
+            .into_iter()
+            .collect(),
+            reporter_name: " นายสมชาย ใจดี ".into(),
+            reporter_position: "ปลัดอำเภอ".into(),
+        };
+        let out = report_form(&list, form, true).unwrap();
+        // A tick on the photo (the data decides it) is dropped, the poster's kept.
+        assert_eq!(out.declared, [ItemKey::Poster].into_iter().collect());
+        assert_eq!(out.remarks.len(), 1, "a blank remark is no remark");
+        assert_eq!(out.remarks[&ItemKey::Photo], "รูปใหม่");
+        assert_eq!(out.reporter_name, "นายสมชาย ใจดี");
+    }
+
+    #[test]
+    fn a_report_form_names_each_wrong_field() {
+        let list = template(vec![1]);
+        let form = ReportForm {
+            declared: [ItemKey::Declared(4)].into_iter().collect(),
+            remarks: [(ItemKey::Poster, "ก".repeat(REMARK_MAX + 1))]
+                .into_iter()
+                .collect(),
+            reporter_name: String::new(),
+            reporter_position: "a\nb".into(),
+        };
+        let fields: Vec<String> = report_form(&list, form.clone(), true)
+            .unwrap_err()
+            .into_iter()
+            .map(|p| p.field)
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "items.declared_4",
+                "remarks.poster",
+                "reporter_name",
+                "reporter_position"
+            ]
+        );
+        // Saving needs no name yet.
+        let fields: Vec<String> = report_form(&list, form, false)
+            .unwrap_err()
+            .into_iter()
+            .map(|p| p.field)
+            .collect();
+        assert!(!fields.contains(&"reporter_name".to_owned()), "{fields:?}");
     }
 
     // Lines of the seed letter, as printed; its table breaks "นำไป ติดตั้ง" at a wrap.

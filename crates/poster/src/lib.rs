@@ -7,23 +7,28 @@
 //! Both see the same fonts, embedded in the binary, so the output does not depend
 //! on the fonts of the machine.
 //!
-//! The satisfaction reports are printed with the same fonts and shaping: see
-//! [`report_pdf`].
+//! The satisfaction reports, external letters and task report forms are printed with
+//! the same fonts and shaping: see [`report_pdf`], [`letter_pdf`] and
+//! [`task_report_pdf`].
 //!
-//! The crate does no I/O: it takes [`Poster`] and [`ReportDocument`] values and
-//! returns bytes.
+//! The crate does no I/O: it takes [`Poster`], [`ReportDocument`], [`Letter`] and
+//! [`TaskReportForm`] values and returns bytes.
 
 mod layout;
+mod letter;
 mod pdf;
 mod png;
 mod qr;
 mod report;
+mod task_report;
 mod text;
 
 pub use layout::{PAGE_HEIGHT_PT, PAGE_WIDTH_PT};
+pub use letter::{Letter, letter_pdf, thai_digits};
 pub use report::{
     NO_DATA, PORTRAIT_MAX_COLUMNS, ReportDocument, ReportSection, ReportTable, report_pdf,
 };
+pub use task_report::{TaskItemStatus, TaskReportForm, TaskReportItem, task_report_pdf};
 
 /// What one poster shows.
 #[derive(Debug, Clone, PartialEq, Eq)]

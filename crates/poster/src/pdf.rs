@@ -107,7 +107,7 @@ pub(crate) fn draw_line(surface: &mut Surface<'_>, line: &TextLine, fonts: &Font
     );
 }
 
-fn fill(color: Rgb) -> Fill {
+pub(crate) fn fill(color: Rgb) -> Fill {
     Fill {
         paint: rgb::Color::new(color.0, color.1, color.2).into(),
         opacity: NormalizedF32::ONE,

@@ -15,6 +15,7 @@ mod rating_batch;
 mod ratings;
 mod snapshot;
 mod staff;
+mod task_reminders;
 mod tasks;
 mod tx;
 
@@ -33,7 +34,8 @@ pub use ratings::{
     RollupGroup, Submission,
 };
 pub use staff::{AuditRow, Member, TokenRow};
-pub use tasks::{TaskRow, TaskUnitRow};
+pub use task_reminders::{OpenTask, ReminderRow, ReminderTarget};
+pub use tasks::{ReportWrite, TaskRow, TaskUnitRow};
 pub use tx::{PublicChange, WriteTx};
 
 /// Runs one body on either pool; inside, `$p` is the concrete pool, so the same query

@@ -5,7 +5,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use domain::task::{Attachment, ItemKind, PointFacts, Targets, TaskFields, TaskState};
 
 use crate::db::BeginWrite;
+use crate::posters::Editor;
 use crate::{Db, StorageError, on_pool};
+
+/// The audit record of a report's move; `unit_id` is the reporting unit.
+const REPORT_AUDIT: &str = "INSERT INTO audit_log (at, actor, action, unit_id, detail, address, user_id) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7)";
 
 /// A task as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,6 +112,26 @@ pub struct TaskUnitRow {
     pub report_items: String,
     pub first_submitted_at: Option<DateTime<Utc>>,
     pub submitted_at: Option<DateTime<Utc>>,
+    pub reporter_name: Option<String>,
+    pub reporter_position: Option<String>,
+    /// Why the issuer last returned the report.
+    pub return_comment: Option<String>,
+    /// When the issuer last accepted or returned it.
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
+/// What a unit writes on its report form.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportWrite<'a> {
+    /// The report's state the form was read in: a write over another one changes
+    /// nothing.
+    pub from: &'a str,
+    pub to: &'a str,
+    pub items: &'a str,
+    pub reporter_name: Option<&'a str>,
+    pub reporter_position: Option<&'a str>,
+    /// Sent to the issuer now, not only saved.
+    pub submit: bool,
 }
 
 impl Db {
@@ -165,15 +190,15 @@ impl Db {
     }
 
     /// The units below `root` that can be set a task (offices, not service points),
-    /// with their kinds: (id, code, kind).
+    /// with their kinds and names: (id, code, kind, name).
     pub async fn task_candidates(
         &self,
         root: &domain::UnitCode,
-    ) -> Result<Vec<(i64, String, String)>, StorageError> {
+    ) -> Result<Vec<(i64, String, String, String)>, StorageError> {
         Ok(on_pool!(&self.pool, p => sqlx::query_as(
             "WITH RECURSIVE sub(id) AS (SELECT id FROM units WHERE code = $1 \
              UNION ALL SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id) \
-             SELECT u.id, u.code, u.kind FROM units u WHERE u.id IN (SELECT id FROM sub) \
+             SELECT u.id, u.code, u.kind, u.name_th FROM units u WHERE u.id IN (SELECT id FROM sub) \
              AND u.code <> $1 AND u.kind <> 'service_point' ORDER BY u.code")
             .bind(root.as_str()).fetch_all(p).await?))
     }
@@ -274,8 +299,109 @@ impl Db {
     /// The target units of an issued task in code order, with their reports' states.
     pub async fn task_units(&self, id: i64) -> Result<Vec<TaskUnitRow>, StorageError> {
         Ok(on_pool!(&self.pool, p => sqlx::query_as(
-            "SELECT tu.unit_id, u.code, u.name_th, tu.report_state, tu.report_items, tu.first_submitted_at, tu.submitted_at \
+            "SELECT tu.unit_id, u.code, u.name_th, tu.report_state, tu.report_items, tu.first_submitted_at, tu.submitted_at, \
+             tu.reporter_name, tu.reporter_position, tu.return_comment, tu.decided_at \
              FROM task_units tu JOIN units u ON u.id = tu.unit_id WHERE tu.task_id = $1 ORDER BY u.code")
+            .bind(id).fetch_all(p).await?))
+    }
+
+    /// Writes a unit's report of an issued task; false when the task is no longer
+    /// issued or the report has moved on from `w.from` since the form was read.
+    pub async fn write_report(
+        &self,
+        task_id: i64,
+        unit_id: i64,
+        w: ReportWrite<'_>,
+        by: Editor<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StorageError> {
+        on_pool!(&self.writer, p => {
+            let mut tx = p.begin_write().await?;
+            let q = if w.submit {
+                sqlx::query(
+                    "UPDATE task_units SET report_state = $4, report_items = $5, reporter_name = $6, reporter_position = $7, \
+                     submitted_at = $8, first_submitted_at = COALESCE(first_submitted_at, $8), submitted_by = $9 \
+                     WHERE task_id = $1 AND unit_id = $2 AND report_state = $3 \
+                     AND EXISTS (SELECT 1 FROM tasks WHERE id = $1 AND state = 'issued')")
+            } else {
+                sqlx::query(
+                    "UPDATE task_units SET report_state = $4, report_items = $5, reporter_name = $6, reporter_position = $7 \
+                     WHERE task_id = $1 AND unit_id = $2 AND report_state = $3 \
+                     AND EXISTS (SELECT 1 FROM tasks WHERE id = $1 AND state = 'issued')")
+            };
+            let mut q = q.bind(task_id).bind(unit_id).bind(w.from).bind(w.to).bind(w.items)
+                .bind(w.reporter_name).bind(w.reporter_position);
+            if w.submit {
+                q = q.bind(now).bind(by.user);
+            }
+            let moved = q.execute(&mut *tx).await?.rows_affected();
+            if moved != 1 {
+                return Ok(false);
+            }
+            if w.submit {
+                sqlx::query(REPORT_AUDIT).bind(now).bind(by.name).bind("task_report.submit")
+                    .bind(unit_id).bind(format!("task {task_id}")).bind(by.address).bind(by.user)
+                    .execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            Ok(true)
+        })
+    }
+
+    /// The issuer's decision on a submitted report: `accepted`, or `returned` with a
+    /// comment; false when the report is no longer awaiting review or the task is not
+    /// issued.
+    pub async fn decide_report(
+        &self,
+        task_id: i64,
+        unit_id: i64,
+        to: &str,
+        comment: Option<&str>,
+        by: Editor<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StorageError> {
+        on_pool!(&self.writer, p => {
+            let mut tx = p.begin_write().await?;
+            let moved = sqlx::query(
+                "UPDATE task_units SET report_state = $3, return_comment = COALESCE($4, return_comment), \
+                 decided_at = $5, decided_by = $6 \
+                 WHERE task_id = $1 AND unit_id = $2 AND report_state = 'submitted' \
+                 AND EXISTS (SELECT 1 FROM tasks WHERE id = $1 AND state = 'issued')")
+                .bind(task_id).bind(unit_id).bind(to).bind(comment).bind(now).bind(by.user)
+                .execute(&mut *tx).await?.rows_affected();
+            if moved != 1 {
+                return Ok(false);
+            }
+            let action = if to == "accepted" { "task_report.accept" } else { "task_report.return" };
+            sqlx::query(REPORT_AUDIT).bind(now).bind(by.name).bind(action)
+                .bind(unit_id).bind(format!("task {task_id}")).bind(by.address).bind(by.user)
+                .execute(&mut *tx).await?;
+            tx.commit().await?;
+            Ok(true)
+        })
+    }
+
+    /// The codes of a unit's service points (itself, or those right below it), as the
+    /// checklist reads them.
+    pub async fn task_unit_points(
+        &self,
+        unit: &domain::UnitCode,
+    ) -> Result<Vec<String>, StorageError> {
+        Ok(on_pool!(&self.pool, p => sqlx::query_scalar(
+            "SELECT u.code FROM units u JOIN service_points sp ON sp.unit_id = u.id \
+             WHERE sp.archived_at IS NULL AND (u.code = $1 OR u.parent_id = (SELECT id FROM units WHERE code = $1)) \
+             ORDER BY u.code")
+            .bind(unit.as_str()).fetch_all(p).await?))
+    }
+
+    /// Where each target unit of a task is on the map: the mean of its service points'
+    /// pins (itself, or those right below it); a unit without one is left out.
+    pub async fn task_unit_places(&self, id: i64) -> Result<Vec<(String, f64, f64)>, StorageError> {
+        Ok(on_pool!(&self.pool, p => sqlx::query_as(
+            "SELECT u.code, AVG(sp.lat), AVG(sp.lon) FROM task_units tu JOIN units u ON u.id = tu.unit_id \
+             JOIN units pu ON pu.id = u.id OR pu.parent_id = u.id \
+             JOIN service_points sp ON sp.unit_id = pu.id AND sp.archived_at IS NULL \
+             WHERE tu.task_id = $1 GROUP BY u.code ORDER BY u.code")
             .bind(id).fetch_all(p).await?))
     }
 

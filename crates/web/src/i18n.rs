@@ -56,6 +56,7 @@ fn pieces_of(formatted: &str) -> Vec<Piece> {
 const TH_FTL: &[&str] = &[
     include_str!("../../../locales/th/main.ftl"),
     include_str!("../../../locales/th/ratings.ftl"),
+    include_str!("../../../locales/th/tasks.ftl"),
 ];
 
 /// The message names of the catalogue (both languages have the same, a test checks).
@@ -220,6 +221,10 @@ mod tests {
             (
                 include_str!("../../../locales/th/ratings.ftl"),
                 include_str!("../../../locales/en/ratings.ftl"),
+            ),
+            (
+                include_str!("../../../locales/th/tasks.ftl"),
+                include_str!("../../../locales/en/tasks.ftl"),
             ),
         ] {
             keys_match(th, en);

@@ -16,6 +16,7 @@ mod params;
 mod poster_files;
 pub mod server;
 mod sheets;
+mod task_files;
 mod views;
 
 use arc_swap::ArcSwap;
@@ -59,6 +60,9 @@ pub struct Config {
     pub oidc: Option<auth::oidc::OidcConfig>,
     /// Where photos are kept unless `CITIZENINFO_S3_*` names an S3-compatible store.
     pub media_dir: std::path::PathBuf,
+    /// Rollout tasks: the units that have not reported are mailed from this many days
+    /// before the deadline (0: on the day only), and every day once it is overdue.
+    pub task_reminder_days: u32,
 }
 
 impl Default for Config {
@@ -74,6 +78,7 @@ impl Default for Config {
             secret_key: None,
             oidc: None,
             media_dir: "citizeninfo-media".into(),
+            task_reminder_days: 3,
         }
     }
 }
@@ -266,7 +271,7 @@ impl AppState {
 
     /// Polls the data version; cheap (one indexed row) and works on every database.
     /// Also drops expired sessions and rate-limit counters once an hour, which no
-    /// request reads any more.
+    /// request reads any more, and mails the rollout tasks' reminders.
     pub fn spawn_refresher(self: &Shared, every: Duration) {
         let sessions = self.clone();
         tokio::spawn(async move {
@@ -299,6 +304,30 @@ impl AppState {
                     Ok(n) if n > 0 => tracing::info!(contacts = n, "old rating contacts deleted"),
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = ?e, "rating housekeeping failed"),
+                }
+            }
+        });
+        // Every quarter of an hour, so that a reminder whose mail failed is tried again
+        // the same day; the table of reminders keeps it to once a day per unit, across
+        // instances.
+        let reminders = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(15 * 60));
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                let days = reminders.config.task_reminder_days;
+                match app::task_reminders::send_due(&reminders.app, chrono::Utc::now(), days).await
+                {
+                    Ok(s) if s.units + s.failures + s.unreachable > 0 => tracing::info!(
+                        units = s.units,
+                        mails = s.mails,
+                        failures = s.failures,
+                        unreachable = s.unreachable,
+                        "task reminders"
+                    ),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = ?e, "task reminders failed"),
                 }
             }
         });

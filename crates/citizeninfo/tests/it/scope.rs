@@ -106,7 +106,7 @@ fn staff_routes() -> Vec<(String, String)> {
 
 /// A route of the document with its parameters filled in for one office: a point's
 /// routes get the office's service point, a unit's the office.
-fn concrete(path: &str, office: &str, point: &str, member: i64, comment: i64) -> String {
+fn concrete(path: &str, office: &str, point: &str, member: i64, comment: i64, task: i64) -> String {
     let code = if path.starts_with("/api/v1/staff/service-points/{code}") {
         point
     } else {
@@ -119,6 +119,8 @@ fn concrete(path: &str, office: &str, point: &str, member: i64, comment: i64) ->
             "{id}",
             &if path.starts_with("/api/v1/staff/comments/") {
                 comment.to_string()
+            } else if path.starts_with("/api/v1/staff/tasks/") {
+                task.to_string()
             } else {
                 "1".to_owned()
             },
@@ -151,7 +153,25 @@ async fn body_for(app: &Router, method: &str, path: &str, unit: &str) -> Option<
         m.as_object_mut().unwrap().remove("service_points");
         return Some(json!({ "department": unit, "manual": m }));
     }
+    if path == "/api/v1/staff/tasks" {
+        return Some(task_body(unit));
+    }
     Some(json!({ "role": "viewer" }))
+}
+
+/// A task from `issuer` to every unit below it, due in ten days.
+fn task_body(issuer: &str) -> serde_json::Value {
+    let today = domain::task::local_date(Utc::now());
+    json!({
+        "issuer": issuer,
+        "title": "การดำเนินการระบบ CITIZENinfo",
+        "letter_number": "ที่ ชบ ๐๐๑๘/ว๕๗๘๕",
+        "letter_date": today,
+        "body": "ขอให้ดำเนินการตามรายการ",
+        "deadline": today + chrono::Duration::days(10),
+        "targets": { "by": "subtree", "root": issuer },
+        "checklist": [{ "kind": "signed_up" }, { "kind": "poster" }],
+    })
 }
 
 async fn walk(db: Db) {
@@ -170,13 +190,34 @@ async fn walk(db: Db) {
     // A citizen's comment at each office, for the routes that answer one.
     let comment_b = crate::ratings::seed_comment(&db, SATTAHIP_POINT, "รอนานมาก").await;
     let comment_a = crate::ratings::seed_comment(&db, BANG_LAMUNG_POINT, "บริการดี").await;
+    // A task of the province to office B alone: office A has no part in it.
+    let province_sup = person(&db, "provsup1", false, Some((PROVINCE, "supervisor"))).await;
+    let task = {
+        let c = cookie(&app, "provsup1").await;
+        let mut body = task_body(PROVINCE);
+        body["targets"] = json!({ "by": "pick", "units": [SATTAHIP] });
+        let r = send_json(&app, "POST", "/api/v1/staff/tasks", Some(body), Some(&c)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let id = r.json()["id"].as_i64().unwrap();
+        let r = send_json(
+            &app,
+            "POST",
+            &format!("/api/v1/staff/tasks/{id}/issue"),
+            None,
+            Some(&c),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        id
+    };
+    let _ = province_sup;
 
     // Unit A's editor and administrator get 403 or 404 on every staff route of unit B;
     // without a session, 401.
     for who in ["editora", "admina1"] {
         let c = cookie(&app, who).await;
         for (method, path) in &routes {
-            let uri = concrete(path, SATTAHIP, SATTAHIP_POINT, member_b, comment_b);
+            let uri = concrete(path, SATTAHIP, SATTAHIP_POINT, member_b, comment_b, task);
             let body = body_for(&app, method, path, SATTAHIP).await;
             if path == IMPORT {
                 // A file is checked line by line: B's point is refused on its line.
@@ -232,7 +273,14 @@ async fn walk(db: Db) {
     let viewer = person(&db, "viewera", false, Some((BANG_LAMUNG, "viewer"))).await;
     let c = cookie(&app, "viewera").await;
     for (method, path) in routes.iter().filter(|(m, p)| m != "GET" && p.contains('{')) {
-        let uri = concrete(path, BANG_LAMUNG, BANG_LAMUNG_POINT, viewer, comment_a);
+        let uri = concrete(
+            path,
+            BANG_LAMUNG,
+            BANG_LAMUNG_POINT,
+            viewer,
+            comment_a,
+            task,
+        );
         let r = send_json(
             &app,
             method,
@@ -616,7 +664,7 @@ on_both_databases!(personal_api_tokens_carry_their_owners_rights, tokens);
 
 /// The cells of a spreadsheet's first sheet as text, read back by openpyxl (which
 /// `scripts/test` installs): an independent reader of the file format.
-fn read_xlsx(bytes: &[u8]) -> Vec<Vec<String>> {
+pub(crate) fn read_xlsx(bytes: &[u8]) -> Vec<Vec<String>> {
     let path =
         std::env::temp_dir().join(format!("citizeninfo-codes-{}.xlsx", rand::random::<u64>()));
     std::fs::write(&path, bytes).unwrap();

@@ -136,6 +136,7 @@ pub fn test_config() -> web::Config {
         secret_key: Some("test key for citizen IDs".into()),
         oidc: None,
         media_dir: std::env::temp_dir().join(unique("citizeninfo_media")),
+        task_reminder_days: 3,
     }
 }
 

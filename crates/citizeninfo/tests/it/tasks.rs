@@ -326,3 +326,638 @@ async fn self_check(db: Db) {
 on_both_databases!(the_checklist_checks_itself_from_the_data, self_check);
 
 on_both_databases!(only_the_issuing_office_manages_a_task, rights);
+
+/// The report form: saved, submitted, returned with a comment, submitted again and
+/// accepted; a stale form, a wrong field and a closed task change nothing.
+async fn reports(db: Db) {
+    use app::AppError;
+    use app::tasks::ReportInput;
+    use domain::task::{ItemKey, ReportAction, ReportForm, ReportState, UnitState};
+    with_demo(&db).await;
+    let (state, _) = crate::support::app(&db).await;
+    let app = &state.app;
+    let sup = staff(app, &db, "provsup", PROVINCE, "supervisor").await;
+    let ed = staff(app, &db, "blediter", BANG_LAMUNG, "editor").await;
+    let viewer = staff(app, &db, "blviewer", BANG_LAMUNG, "viewer").await;
+    let (_, fields) = due_in_ten_days();
+    let id = app::tasks::create(app, &sup, &unit(PROVINCE), fields)
+        .await
+        .unwrap();
+    let bl = unit(BANG_LAMUNG);
+    let form = |name: &str| ReportForm {
+        declared: [ItemKey::Poster].into_iter().collect(),
+        remarks: [(ItemKey::Photo, "รูปเดิมยังใช้ได้".to_owned())]
+            .into_iter()
+            .collect(),
+        reporter_name: name.into(),
+        reporter_position: "ปลัดอำเภอ".into(),
+    };
+    let send = |name: &str, submit: bool, seen: Option<ReportState>| ReportInput {
+        form: form(name),
+        submit,
+        seen,
+    };
+    // Nothing to report on a draft.
+    assert!(
+        app::tasks::write_report(app, &ed, id, &bl, send("นายสมชาย ใจดี", true, None), None)
+            .await
+            .is_err()
+    );
+    app::tasks::issue(app, &sup, id).await.unwrap();
+
+    // A viewer reads the report but does not write it.
+    assert!(
+        !app::tasks::report(app, &viewer, id, &bl)
+            .await
+            .unwrap()
+            .writes
+    );
+    assert!(matches!(
+        app::tasks::write_report(app, &viewer, id, &bl, send("x", false, None), None).await,
+        Err(AppError::Forbidden)
+    ));
+    // Submitting needs the reporter's name; nothing is written when it is missing.
+    let err = app::tasks::write_report(app, &ed, id, &bl, send(" ", true, None), None)
+        .await
+        .unwrap_err();
+    match err {
+        AppError::Invalid(p) => assert_eq!(p[0].field, "reporter_name"),
+        e => panic!("{e:?}"),
+    }
+    let v = app::tasks::report(app, &ed, id, &bl).await.unwrap();
+    assert_eq!(v.row.report, ReportState::NotStarted);
+
+    // Saved, then submitted: the declaration and the remark are kept with the row.
+    let v = app::tasks::write_report(app, &ed, id, &bl, send("", false, None), None)
+        .await
+        .unwrap();
+    assert_eq!(v.row.report, ReportState::InProgress);
+    let poster = v
+        .row
+        .items
+        .iter()
+        .find(|i| i.key == ItemKey::Poster)
+        .unwrap();
+    assert!(poster.declared);
+    let v = app::tasks::write_report(
+        app,
+        &ed,
+        id,
+        &bl,
+        send("นายสมชาย ใจดี", true, Some(ReportState::InProgress)),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(v.row.report, ReportState::Submitted);
+    assert_eq!(v.row.state, UnitState::Submitted);
+    assert_eq!(v.row.reporter_name.as_deref(), Some("นายสมชาย ใจดี"));
+    let photo = v
+        .row
+        .items
+        .iter()
+        .find(|i| i.key == ItemKey::Photo)
+        .unwrap();
+    assert_eq!(photo.remark.as_deref(), Some("รูปเดิมยังใช้ได้"));
+    let first = v.row.first_submitted_at.unwrap();
+
+    // The unit cannot accept its own report; the office returns it, saying why.
+    assert!(matches!(
+        app::tasks::review(app, &ed, id, &bl, ReportAction::Accept, None).await,
+        Err(AppError::Forbidden)
+    ));
+    assert!(matches!(
+        app::tasks::review(
+            app,
+            &sup,
+            id,
+            &bl,
+            ReportAction::Return {
+                comment: "  ".into()
+            },
+            None
+        )
+        .await,
+        Err(AppError::Invalid(_))
+    ));
+    let v = app::tasks::review(
+        app,
+        &sup,
+        id,
+        &bl,
+        ReportAction::Return {
+            comment: "กรุณาแนบรูปโปสเตอร์ที่ติดตั้ง".into(),
+        },
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(v.row.report, ReportState::Returned);
+    assert_eq!(
+        v.row.return_comment.as_deref(),
+        Some("กรุณาแนบรูปโปสเตอร์ที่ติดตั้ง")
+    );
+    // A form read before the return is stale.
+    assert!(matches!(
+        app::tasks::write_report(
+            app,
+            &ed,
+            id,
+            &bl,
+            send("นายสมชาย ใจดี", true, Some(ReportState::Submitted)),
+            None
+        )
+        .await,
+        Err(AppError::Stale)
+    ));
+    // Submitted again: the first submission's time stays for the on-time rate.
+    let v = app::tasks::write_report(
+        app,
+        &ed,
+        id,
+        &bl,
+        send("นายสมชาย ใจดี", true, Some(ReportState::Returned)),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(v.row.first_submitted_at, Some(first));
+    let v = app::tasks::review(app, &sup, id, &bl, ReportAction::Accept, None)
+        .await
+        .unwrap();
+    assert_eq!(v.row.report, ReportState::Accepted);
+    // Accepted is final.
+    assert!(
+        app::tasks::write_report(app, &ed, id, &bl, send("x", true, None), None)
+            .await
+            .is_err()
+    );
+    let board = app::tasks::dashboard(app, &sup, id).await.unwrap();
+    assert_eq!(board.totals.submitted, 1);
+    assert_eq!(board.totals.accepted, 1);
+    assert_eq!(board.totals.on_time, 1);
+
+    // Once the task is closed, Sattahip's report can no longer be written.
+    app::tasks::close(app, &sup, id).await.unwrap();
+    let sh_ed = staff(app, &db, "sheditor", SATTAHIP, "editor").await;
+    let err = app::tasks::write_report(
+        app,
+        &sh_ed,
+        id,
+        &unit(SATTAHIP),
+        send("x", false, None),
+        None,
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(err, AppError::Invalid(_)), "{err:?}");
+    let v = app::tasks::report(app, &sup, id, &unit(SATTAHIP))
+        .await
+        .unwrap();
+    assert_eq!(v.row.report, ReportState::NotStarted);
+    // The moves are in the audit log.
+    let actions: Vec<String> = sqlx_actions(&db).await;
+    for a in [
+        "task_report.submit",
+        "task_report.return",
+        "task_report.accept",
+    ] {
+        assert!(actions.iter().any(|x| x == a), "{a} in {actions:?}");
+    }
+}
+
+async fn sqlx_actions(db: &Db) -> Vec<String> {
+    db.audit_for_unit(&unit(BANG_LAMUNG))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.0)
+        .collect()
+}
+
+on_both_databases!(a_report_is_saved_submitted_returned_and_accepted, reports);
+
+/// The API over HTTP: a task drafted, changed, issued and followed; a unit's report
+/// saved, submitted, returned and accepted; the dashboard as JSON, CSV and XLSX; bad
+/// input answered with the field at fault and nothing changed.
+async fn over_http(db: Db) {
+    use axum::http::StatusCode;
+    use serde_json::json;
+    with_demo(&db).await;
+    let (_, router) = crate::support::app(&db).await;
+    crate::scope::person(&db, "provsup", false, Some((PROVINCE, "supervisor"))).await;
+    crate::scope::person(&db, "blediter", false, Some((BANG_LAMUNG, "editor"))).await;
+    let sup = crate::scope::cookie(&router, "provsup").await;
+    let ed = crate::scope::cookie(&router, "blediter").await;
+    let send = |method: &'static str, uri: String, body: Option<serde_json::Value>, c: &str| {
+        let router = router.clone();
+        let c = c.to_owned();
+        async move { crate::support::send_json(&router, method, &uri, body, Some(&c)).await }
+    };
+    let today = domain::task::local_date(Utc::now());
+    let body = json!({
+        "issuer": PROVINCE,
+        "title": "การดำเนินการระบบ CITIZENinfo",
+        "letter_number": "ที่  ชบ 0018 / ว5785",
+        "letter_date": today,
+        "body": "ขอให้ดำเนินการตามรายการ",
+        "deadline": today - chrono::Duration::days(1),
+        "targets": { "by": "pick", "units": [BANG_LAMUNG, SATTAHIP] },
+        "checklist": [{ "kind": "signed_up" }, { "kind": "photo" }, { "kind": "poster" }],
+    });
+    // A deadline in the past is refused, with its field named.
+    let r = send(
+        "POST",
+        "/api/v1/staff/tasks".into(),
+        Some(body.clone()),
+        &sup,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        r.json()["error"]["fields"]["deadline"].is_array(),
+        "{}",
+        r.body
+    );
+    // So is a target outside the issuer's subtree.
+    let mut outside = body.clone();
+    outside["deadline"] = json!(today + chrono::Duration::days(10));
+    outside["targets"] = json!({ "by": "pick", "units": ["0110030201101"] });
+    let r = send("POST", "/api/v1/staff/tasks".into(), Some(outside), &sup).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        db.tasks_of(&[id_of(&db, PROVINCE).await])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // An editor of a district sets no task.
+    let mut good = body.clone();
+    good["deadline"] = json!(today + chrono::Duration::days(10));
+    let r = send(
+        "POST",
+        "/api/v1/staff/tasks".into(),
+        Some(good.clone()),
+        &ed,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+
+    let r = send("POST", "/api/v1/staff/tasks".into(), Some(good), &sup).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let task = r.json();
+    let id = task["id"].as_i64().unwrap();
+    assert_eq!(task["state"], "draft");
+    // The number is kept as typed, its spacing tidied.
+    assert_eq!(task["letter_number"], "ที่ ชบ 0018/ว5785");
+    let r = send(
+        "PATCH",
+        format!("/api/v1/staff/tasks/{id}"),
+        Some(json!({ "title": "CITIZENinfo: รายงานผล" })),
+        &sup,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["title"], "CITIZENinfo: รายงานผล");
+    assert_eq!(
+        r.json()["checklist"].as_array().unwrap().len(),
+        3,
+        "the rest stays"
+    );
+    let r = send(
+        "POST",
+        format!("/api/v1/staff/tasks/{id}/issue"),
+        None,
+        &sup,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["units"], json!([BANG_LAMUNG, SATTAHIP]));
+    // An issued task is no longer edited.
+    let r = send(
+        "PATCH",
+        format!("/api/v1/staff/tasks/{id}"),
+        Some(json!({ "title": "x" })),
+        &sup,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+
+    // The district sees the task on its list with its report's state.
+    let r = send("GET", "/api/v1/staff/tasks?show=open".into(), None, &ed).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let items = r.json()["items"].clone();
+    assert_eq!(items[0]["id"], id);
+    assert_eq!(items[0]["manages"], false);
+    assert_eq!(items[0]["days_left"], 10);
+    assert_eq!(items[0]["reporting"][0]["unit"], BANG_LAMUNG);
+    // It reads its own report, not the dashboard.
+    let report = format!("/api/v1/staff/tasks/{id}/units/{BANG_LAMUNG}/report");
+    let r = send("GET", format!("/api/v1/staff/tasks/{id}/units"), None, &ed).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = send("GET", report.clone(), None, &ed).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["report_state"], "not_started");
+    assert_eq!(r.json()["writes"], true);
+    assert_eq!(r.json()["reviews"], false);
+
+    // A remark over its length: the field is named, nothing saved.
+    let r = send(
+        "PUT",
+        report.clone(),
+        Some(json!({ "remarks": { "photo": "ก".repeat(501) } })),
+        &ed,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        r.json()["error"]["fields"]["remarks.photo"].is_array(),
+        "{}",
+        r.body
+    );
+    // An item the task does not have is no item at all.
+    let r = send(
+        "PUT",
+        report.clone(),
+        Some(json!({ "declared": ["nothing"] })),
+        &ed,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    let form = json!({
+        "declared": ["poster"],
+        "remarks": { "photo": "ยังไม่มีรูป จะส่งภายหลัง" },
+        "reporter_name": "นายสมชาย ใจดี",
+        "reporter_position": "ปลัดอำเภอ",
+        "seen": "not_started",
+    });
+    let r = send("POST", format!("{report}/submit"), Some(form.clone()), &ed).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["report_state"], "submitted");
+    // The same form again, read before the submission: stale.
+    let r = send("PUT", report.clone(), Some(form), &ed).await;
+    assert_eq!(r.status, StatusCode::PRECONDITION_FAILED, "{}", r.body);
+
+    // The province: returns without a comment is refused, with one it goes back.
+    let r = send(
+        "POST",
+        format!("{report}/return"),
+        Some(json!({ "comment": "" })),
+        &sup,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let r = send(
+        "POST",
+        format!("{report}/return"),
+        Some(json!({ "comment": "กรุณาอัปโหลดรูปภาพสำนักงาน" })),
+        &sup,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["report_state"], "returned");
+    let r = send("POST", format!("{report}/accept"), None, &ed).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "the unit accepts nothing");
+    let r = send(
+        "POST",
+        format!("{report}/submit"),
+        Some(json!({
+            "declared": ["poster"], "reporter_name": "นายสมชาย ใจดี", "reporter_position": "ปลัดอำเภอ"
+        })),
+        &ed,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = send("POST", format!("{report}/accept"), None, &sup).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["report_state"], "accepted");
+
+    // The dashboard: 1 of 2 in, on time.
+    let r = send("GET", format!("/api/v1/staff/tasks/{id}/units"), None, &sup).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let d = r.json();
+    assert_eq!(d["totals"]["expected"], 2);
+    assert_eq!(d["totals"]["submitted"], 1);
+    assert_eq!(d["totals"]["on_time"], 1);
+    assert_eq!(d["totals"]["reporting_rate"], 0.5);
+    assert_eq!(d["units"][0]["state"], "accepted");
+    // Sattahip has its demo photo: started by the data, not reported.
+    assert_eq!(d["units"][1]["state"], "in_progress");
+    assert_eq!(d["units"][1]["report_state"], "not_started");
+    let r = send(
+        "GET",
+        format!("/api/v1/staff/tasks/{id}/units?format=csv"),
+        None,
+        &sup,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.content_type.starts_with("text/csv"), "{}", r.content_type);
+    let lines: Vec<&str> = r.body.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines.len(), 3, "{}", r.body);
+    assert!(lines[1].starts_with(BANG_LAMUNG) && lines[1].contains("นายสมชาย ใจดี"));
+    let r = send(
+        "GET",
+        format!("/api/v1/staff/tasks/{id}/units?format=xlsx"),
+        None,
+        &sup,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let sheet = crate::scope::read_xlsx(&r.raw);
+    assert_eq!(sheet.len(), 3);
+    assert_eq!(sheet[1][0], BANG_LAMUNG, "a code stays text in Excel");
+    let r = send(
+        "GET",
+        format!("/api/v1/staff/tasks/{id}/units?format=pdf"),
+        None,
+        &sup,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+
+    // Closed: a report can no longer be sent.
+    let r = send(
+        "POST",
+        format!("/api/v1/staff/tasks/{id}/close"),
+        None,
+        &sup,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    crate::scope::person(&db, "sheditor", false, Some((SATTAHIP, "editor"))).await;
+    let sh = crate::scope::cookie(&router, "sheditor").await;
+    let r = send(
+        "PUT",
+        format!("/api/v1/staff/tasks/{id}/units/{SATTAHIP}/report"),
+        Some(json!({ "reporter_name": "x" })),
+        &sh,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(
+        db.task_units(id).await.unwrap()[1].report_state,
+        "not_started"
+    );
+}
+
+on_both_databases!(tasks_over_the_api, over_http);
+
+/// The text of a PDF as poppler's pdftotext copies it out, its white space collapsed.
+fn pdf_text(bytes: &[u8]) -> String {
+    assert!(bytes.starts_with(b"%PDF"), "not a PDF");
+    let path = std::env::temp_dir().join(format!("citizeninfo-task-{}.pdf", rand::random::<u64>()));
+    std::fs::write(&path, bytes).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils; ./scripts/install-test-deps installs it)");
+    let _ = std::fs::remove_file(&path);
+    assert!(out.status.success());
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The letter, the report form and the Authorize Codes as files: Thai digits and the
+/// Buddhist era where the letter prints them, the codes of the targets alone.
+async fn files(db: Db) {
+    use axum::http::StatusCode;
+    use domain::task::{ItemKey, ReportForm};
+    with_demo(&db).await;
+    crate::support::issue_codes(&db, "0112140000000").await;
+    let (state, router) = crate::support::app(&db).await;
+    let app = &state.app;
+    let sup = staff(app, &db, "provsup", PROVINCE, "supervisor").await;
+    let (_, mut fields) = due_in_ten_days();
+    fields.targets = Targets::Pick {
+        units: vec![unit(BANG_LAMUNG)],
+    };
+    let deadline = fields.deadline;
+    let id = app::tasks::create(app, &sup, &unit(PROVINCE), fields)
+        .await
+        .unwrap();
+    let c = crate::scope::cookie(&router, "provsup").await;
+    let get = |uri: String, c: String| {
+        let router = router.clone();
+        async move { crate::support::send_json(&router, "GET", &uri, None, Some(&c)).await }
+    };
+    // A draft's letter can be read before it goes.
+    let r = get(format!("/api/v1/staff/tasks/{id}/letter.pdf"), c.clone()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.content_type, "application/pdf");
+    let text = pdf_text(&r.raw);
+    for words in [
+        "ที่ ชบ ๐๐๑๘/ว๕๗๘๕",
+        "เรื่อง การดำเนินการระบบ CITIZENinfo",
+        "สิ่งที่ส่งมาด้วย",
+        "บัญชีรายชื่อหน่วยงานและ Authorize Code",
+        "สมัครใช้งานระบบ",
+        "ขอแสดงความนับถือ",
+    ] {
+        assert!(text.contains(words), "{words:?} in {text}");
+    }
+    let due = domain::task::due_by_th(deadline);
+    assert!(text.contains(&due), "{due:?} in {text}");
+    assert!(!text.contains('\u{25cc}'), "no dotted circle");
+    // The codes wait for the issue: a draft has no units yet.
+    let r = get(
+        format!("/api/v1/staff/tasks/{id}/authorize-codes"),
+        c.clone(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    app::tasks::issue(app, &sup, id).await.unwrap();
+    let r = get(
+        format!("/api/v1/staff/tasks/{id}/authorize-codes"),
+        c.clone(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let rows = r.json();
+    assert_eq!(
+        rows.as_array().unwrap().len(),
+        1,
+        "the target alone: {rows}"
+    );
+    assert_eq!(rows[0]["unit"], BANG_LAMUNG);
+    let code = rows[0]["authorize_code"].as_str().unwrap().to_owned();
+    let r = get(
+        format!("/api/v1/staff/tasks/{id}/authorize-codes?format=pdf"),
+        c.clone(),
+    )
+    .await;
+    let text = pdf_text(&r.raw);
+    assert!(text.contains(&code) && text.contains(BANG_LAMUNG), "{text}");
+    let r = get(
+        format!("/api/v1/staff/tasks/{id}/authorize-codes?format=xlsx"),
+        c.clone(),
+    )
+    .await;
+    let sheet = crate::scope::read_xlsx(&r.raw);
+    assert_eq!(sheet[1][1], BANG_LAMUNG);
+    assert_eq!(sheet[1][3], code);
+
+    // The unit's report form, as it submitted it.
+    let ed = staff(app, &db, "blediter", BANG_LAMUNG, "editor").await;
+    app::tasks::write_report(
+        app,
+        &ed,
+        id,
+        &unit(BANG_LAMUNG),
+        app::tasks::ReportInput {
+            form: ReportForm {
+                declared: [ItemKey::Poster].into_iter().collect(),
+                remarks: [(ItemKey::Photo, "ส่งรูปเพิ่มเติม 2 รูป".to_owned())]
+                    .into_iter()
+                    .collect(),
+                reporter_name: "นายสมชาย ใจดี".into(),
+                reporter_position: "ปลัดอำเภอ".into(),
+            },
+            submit: true,
+            seen: None,
+        },
+        None,
+    )
+    .await
+    .unwrap();
+    let c = crate::scope::cookie(&router, "blediter").await;
+    let r = get(
+        format!("/api/v1/staff/tasks/{id}/units/{BANG_LAMUNG}/report.pdf"),
+        c.clone(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let text = pdf_text(&r.raw);
+    let today = domain::thai_date::thai_digits(&domain::thai_date::long_th(
+        domain::task::local_date(Utc::now()),
+    ));
+    for words in [
+        "นายสมชาย ใจดี",
+        "ปลัดอำเภอ",
+        "ผู้รายงาน",
+        "ส่งรูปเพิ่มเติม ๒ รูป",
+        "ชื่อผู้ใช้งาน: blediter",
+        today.as_str(),
+    ] {
+        assert!(text.contains(words), "{words:?} in {text}");
+    }
+    // Sattahip's form is not Bang Lamung's to print.
+    let r = get(
+        format!("/api/v1/staff/tasks/{id}/units/{SATTAHIP}/report.pdf"),
+        c.clone(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // Nor the letter or the codes.
+    let r = get(format!("/api/v1/staff/tasks/{id}/letter.pdf"), c.clone()).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = get(format!("/api/v1/staff/tasks/{id}/authorize-codes"), c).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+on_both_databases!(a_task_prints_as_letter_report_form_and_codes, files);

@@ -17,6 +17,7 @@ mod ratings;
 pub(crate) mod reports;
 mod service_points;
 mod staff;
+mod tasks;
 mod units;
 
 use axum::Json;
@@ -206,6 +207,19 @@ fn account_routes() -> OpenApiRouter<Shared> {
         .routes(routes!(comments::list))
         .routes(routes!(comments::reply))
         .routes(routes!(comments::publish))
+        .routes(routes!(tasks::create, tasks::list))
+        .routes(routes!(tasks::get, tasks::patch, tasks::discard))
+        .routes(routes!(tasks::issue))
+        .routes(routes!(tasks::extend))
+        .routes(routes!(tasks::close))
+        .routes(routes!(tasks::units))
+        .routes(routes!(tasks::get_report, tasks::put_report))
+        .routes(routes!(tasks::submit_report))
+        .routes(routes!(tasks::accept_report))
+        .routes(routes!(tasks::return_report))
+        .routes(routes!(tasks::letter))
+        .routes(routes!(tasks::report_pdf))
+        .routes(routes!(tasks::codes))
         .routes(routes!(staff::members))
         .routes(routes!(staff::set_role, staff::remove_member))
         .routes(routes!(staff::audit))

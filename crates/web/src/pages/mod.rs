@@ -84,6 +84,25 @@ pub(crate) fn account_router(state: &Shared) -> Router<Shared> {
         .route("/staff/posters/{code}/switch", post(staff::poster_switch))
         .route("/staff/posters/{code}/rotate", post(staff::poster_rotate))
         .route("/staff/reports", get(staff::reports))
+        .route("/staff/tasks", get(staff::tasks))
+        .route(
+            "/staff/tasks/new",
+            get(staff::task_new_form).post(staff::task_new_submit),
+        )
+        .route("/staff/tasks/{id}", get(staff::task_page))
+        .route(
+            "/staff/tasks/{id}/edit",
+            get(staff::task_edit_form).post(staff::task_edit_submit),
+        )
+        .route("/staff/tasks/{id}/do/{action}", post(staff::task_action))
+        .route(
+            "/staff/tasks/{id}/units/{code}",
+            get(staff::task_unit).post(staff::task_unit_submit),
+        )
+        .route(
+            "/staff/tasks/{id}/units/{code}/review",
+            post(staff::task_unit_review),
+        )
         .route("/staff/comments", get(staff::comments))
         .route("/staff/comments/{id}/reply", post(staff::comment_reply))
         .route("/staff/comments/{id}/publish", post(staff::comment_publish))

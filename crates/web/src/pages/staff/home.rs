@@ -17,6 +17,8 @@ struct HomePage {
     units: Vec<(String, String, &'static str)>,
     /// (text, count, link)
     attention: Vec<(&'static str, usize, String)>,
+    /// The open tasks: (link, title, what the caller does with it, days left, overdue)
+    tasks: Vec<(String, String, String, String, bool)>,
 }
 
 pub(crate) async fn home(
@@ -76,12 +78,50 @@ pub(crate) async fn home(
             "/staff/service-points?attention=hidden".to_owned(),
         ));
     }
+    let tasks = match app::tasks::list(&state.app, &caller, true).await {
+        Ok(lines) => lines
+            .into_iter()
+            .flat_map(|t| {
+                let left = super::tasks::days_left(lang, t.days_left);
+                let late = t.days_left < 0;
+                let mut out = Vec::new();
+                if t.manages {
+                    out.push((
+                        format!("/staff/tasks/{}", t.task.id),
+                        t.task.fields.title.clone(),
+                        lang.t("tk-you-issued"),
+                        left.clone(),
+                        late,
+                    ));
+                }
+                for (code, report) in &t.reporting {
+                    // A report that is in asks nothing more of the unit for now.
+                    if matches!(
+                        report,
+                        domain::task::ReportState::Submitted | domain::task::ReportState::Accepted
+                    ) {
+                        continue;
+                    }
+                    out.push((
+                        format!("/staff/tasks/{}/units/{code}", t.task.id),
+                        t.task.fields.title.clone(),
+                        super::tasks::report_state_label(lang, *report),
+                        left.clone(),
+                        late,
+                    ));
+                }
+                out
+            })
+            .collect(),
+        Err(e) => return failure(lang, &uri, &caller, e),
+    };
     let (layout, menu) = frame(lang, lang.text("bo-title"), &uri, Menu::Home, &caller);
     HomePage {
         l: layout,
         f: menu,
         units,
         attention,
+        tasks,
     }
     .into_response()
 }

@@ -26,6 +26,7 @@ mod pins;
 mod posters;
 mod quality;
 mod reports;
+mod tasks;
 
 pub(crate) use comments::{comments, publish as comment_publish, reply as comment_reply};
 pub(crate) use edit::{action, edit_form, edit_submit, photo_change, photo_upload};
@@ -44,6 +45,11 @@ pub(crate) use posters::{
 };
 pub(crate) use quality::quality;
 pub(crate) use reports::reports;
+pub(crate) use tasks::{
+    edit_form as task_edit_form, edit_submit as task_edit_submit, new_form as task_new_form,
+    new_submit as task_new_submit, task_action, task_page, tasks, unit as task_unit,
+    unit_review as task_unit_review, unit_submit as task_unit_submit,
+};
 
 /// Which entry of the back-office menu a page belongs to.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -57,6 +63,7 @@ pub(crate) enum Menu {
     Posters,
     Reports,
     Comments,
+    Tasks,
 }
 
 /// What every back-office page shows above its content: the menu.
