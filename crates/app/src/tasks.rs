@@ -127,6 +127,9 @@ pub async fn create(
     fields: TaskFields,
 ) -> Result<i64> {
     caller.require(app, issuer, Right::ManageTasks).await?;
+    if !fields.attachments.is_empty() {
+        return Err(AppError::Invalid(vec![attachments_by_upload()]));
+    }
     let fields = checked(app, issuer, fields).await?;
     let chain = app
         .db
@@ -156,6 +159,9 @@ pub async fn update(app: &App, caller: &Caller, id: i64, fields: TaskFields) -> 
     if t.state != TaskState::Draft {
         return Err(invalid(task::TaskError::AlreadyIssued));
     }
+    // Attachments come and go by their own upload and removal, whose files they name.
+    let mut fields = fields;
+    fields.attachments = t.fields.attachments.clone();
     let fields = checked(app, &code_of(&t.issuer_code)?, fields).await?;
     if app.db.update_draft(id, &fields, Utc::now()).await? {
         Ok(())
@@ -266,6 +272,11 @@ pub async fn discard(app: &App, caller: &Caller, id: i64) -> Result<()> {
     let t = managed(app, caller, id).await?;
     task::discard(t.state).map_err(invalid)?;
     if app.db.discard_draft(id).await? {
+        for a in &t.fields.attachments {
+            if let Err(e) = app.media.delete(&a.file_key).await {
+                tracing::warn!(error = %e, task = id, "a discarded draft's file stays in the store");
+            }
+        }
         Ok(())
     } else {
         Err(AppError::Stale)
@@ -765,4 +776,137 @@ pub async fn letter(app: &App, caller: &Caller, id: i64) -> Result<LetterFacts> 
         issuer_contact,
         targets,
     })
+}
+
+/// Where a task's attachments are kept in the media store; never served as public
+/// media.
+pub const ATTACHMENT_PREFIX: &str = "tasks/";
+
+fn attachments_by_upload() -> domain::Problem {
+    domain::Problem::new(
+        "attachments",
+        "ไฟล์แนบเพิ่มได้ด้วยการอัปโหลดที่งานที่บันทึกร่างแล้ว",
+        "Attachments are added by uploading them to the saved draft",
+    )
+}
+
+/// Adds a file to a draft's attachments, checked by its content (PDF, Word, Excel,
+/// JPEG or PNG, at most 10 MB); the task as it is after.
+pub async fn add_attachment(
+    app: &App,
+    caller: &Caller,
+    id: i64,
+    title: &str,
+    bytes: Vec<u8>,
+) -> Result<TaskView> {
+    let t = managed(app, caller, id).await?;
+    if t.state != TaskState::Draft {
+        return Err(invalid(task::TaskError::AlreadyIssued));
+    }
+    let mut problems = Vec::new();
+    let kind = if bytes.len() > task::ATTACHMENT_MAX_BYTES {
+        problems.push(domain::Problem::new(
+            "file",
+            "ไฟล์ใหญ่เกิน 10 MB",
+            "The file is larger than 10 MB",
+        ));
+        None
+    } else {
+        let k = task::attachment_kind(&bytes);
+        if k.is_none() {
+            problems.push(domain::Problem::new(
+                "file",
+                "ไฟล์แนบต้องเป็น PDF, Word (.docx), Excel (.xlsx), JPEG หรือ PNG",
+                "An attachment is a PDF, Word (.docx), Excel (.xlsx), JPEG or PNG file",
+            ));
+        }
+        k
+    };
+    let mut attachments = t.fields.attachments.clone();
+    attachments.push(task::Attachment {
+        title: title.to_owned(),
+        file_key: "pending".into(),
+    });
+    // The title's rules and the number of attachments are the task's own.
+    let mut probe = t.fields.clone();
+    probe.attachments = attachments.clone();
+    if let Err(AppError::Invalid(p)) = checked(app, &code_of(&t.issuer_code)?, probe).await {
+        problems.extend(p.into_iter().filter(|p| p.field.starts_with("attachments")));
+    }
+    let Some((ext, content_type)) = kind.filter(|_| problems.is_empty()) else {
+        return Err(AppError::Invalid(problems));
+    };
+    let key = format!(
+        "{ATTACHMENT_PREFIX}{id}/{:016x}{:016x}.{ext}",
+        rand::random::<u64>(),
+        rand::random::<u64>()
+    );
+    app.media
+        .put(&key, bytes, content_type)
+        .await
+        .map_err(AppError::internal)?;
+    let last = attachments.len() - 1;
+    attachments[last] = task::Attachment {
+        title: title.split_whitespace().collect::<Vec<_>>().join(" "),
+        file_key: key.clone(),
+    };
+    if !app
+        .db
+        .set_task_attachments(id, &t.fields.attachments, &attachments, Utc::now())
+        .await?
+    {
+        // Nothing names the file now.
+        let _ = app.media.delete(&key).await;
+        return Err(AppError::Stale);
+    }
+    get(app, caller, id).await
+}
+
+/// Removes a draft's attachment `n` (1-based) and its file.
+pub async fn remove_attachment(app: &App, caller: &Caller, id: i64, n: usize) -> Result<TaskView> {
+    let t = managed(app, caller, id).await?;
+    if t.state != TaskState::Draft {
+        return Err(invalid(task::TaskError::AlreadyIssued));
+    }
+    if n == 0 || n > t.fields.attachments.len() {
+        return Err(AppError::NotFound("attachment"));
+    }
+    let mut attachments = t.fields.attachments.clone();
+    let gone = attachments.remove(n - 1);
+    if !app
+        .db
+        .set_task_attachments(id, &t.fields.attachments, &attachments, Utc::now())
+        .await?
+    {
+        return Err(AppError::Stale);
+    }
+    if let Err(e) = app.media.delete(&gone.file_key).await {
+        tracing::warn!(error = %e, task = id, "a removed attachment's file stays in the store");
+    }
+    get(app, caller, id).await
+}
+
+/// Attachment `n` (1-based) of a task, for those who read the task: its title, bytes
+/// and content type.
+pub async fn attachment(
+    app: &App,
+    caller: &Caller,
+    id: i64,
+    n: usize,
+) -> Result<(String, Vec<u8>, String)> {
+    let v = get(app, caller, id).await?;
+    let a = n
+        .checked_sub(1)
+        .and_then(|i| v.task.fields.attachments.get(i))
+        .ok_or(AppError::NotFound("attachment"))?;
+    if !a.file_key.starts_with(ATTACHMENT_PREFIX) {
+        return Err(AppError::NotFound("attachment"));
+    }
+    let o = app
+        .media
+        .get(&a.file_key)
+        .await
+        .map_err(AppError::internal)?
+        .ok_or(AppError::NotFound("attachment"))?;
+    Ok((a.title.clone(), o.bytes, o.content_type))
 }

@@ -480,6 +480,40 @@ pub struct Attachment {
     pub file_key: String,
 }
 
+/// The largest file a task may carry as an attachment.
+pub const ATTACHMENT_MAX_BYTES: usize = 10 * 1024 * 1024;
+
+/// What an attachment's bytes are, by their content: the extension its stored name
+/// takes and its content type. PDF, Word and Excel (the Office Open XML formats, a ZIP
+/// whose entries name the part that makes it one), JPEG and PNG. Anything else (an
+/// executable renamed `.pdf`, an old `.doc`) is `None`.
+pub fn attachment_kind(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
+    let holds = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+    if bytes.starts_with(b"%PDF-") {
+        Some(("pdf", "application/pdf"))
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some(("jpg", "image/jpeg"))
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some(("png", "image/png"))
+    } else if bytes.starts_with(b"PK\x03\x04") && holds(b"[Content_Types].xml") {
+        if holds(b"word/document.xml") {
+            Some((
+                "docx",
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            ))
+        } else if holds(b"xl/workbook.xml") {
+            Some((
+                "xlsx",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ))
+        } else {
+            None
+        }
+    } else {
+        None
+    }
+}
+
 /// What the supervising office writes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -1632,6 +1666,20 @@ mod tests {
             .map(|p| p.field)
             .collect();
         assert!(!fields.contains(&"reporter_name".to_owned()), "{fields:?}");
+    }
+
+    #[test]
+    fn an_attachment_is_known_by_its_content() {
+        assert_eq!(attachment_kind(b"%PDF-1.7 ...").unwrap().0, "pdf");
+        assert_eq!(attachment_kind(b"\x89PNG\r\n\x1a\n....").unwrap().0, "png");
+        let docx = b"PK\x03\x04....[Content_Types].xml....word/document.xml";
+        assert_eq!(attachment_kind(docx).unwrap().0, "docx");
+        let xlsx = b"PK\x03\x04....[Content_Types].xml....xl/workbook.xml";
+        assert_eq!(attachment_kind(xlsx).unwrap().0, "xlsx");
+        // A ZIP that is no Office document, an executable, a text.
+        assert_eq!(attachment_kind(b"PK\x03\x04....[Content_Types].xml"), None);
+        assert_eq!(attachment_kind(b"MZ\x90\x00"), None);
+        assert_eq!(attachment_kind(b"plain text"), None);
     }
 
     // Lines of the seed letter, as printed; its table breaks "นำไป ติดตั้ง" at a wrap.

@@ -19,5 +19,5 @@ pub use photo::{
 pub use s3::{S3Config, S3Store};
 pub use store::{
     DEFAULT_REGION, ENV_ACCESS_KEY_ID, ENV_BUCKET, ENV_ENDPOINT, ENV_REGION, ENV_SECRET_ACCESS_KEY,
-    Object, Store, StoreError, content_type_for, validate_key,
+    Object, Store, StoreError, content_type_for, extension_of, validate_key,
 };

@@ -279,6 +279,26 @@ impl Db {
             .bind(id).bind(now).execute(p).await?.rows_affected() == 1))
     }
 
+    /// Replaces a draft's attachments; false when the task is no longer a draft or its
+    /// attachments are no longer `from` (another upload came in between).
+    pub async fn set_task_attachments(
+        &self,
+        id: i64,
+        from: &[Attachment],
+        to: &[Attachment],
+        now: DateTime<Utc>,
+    ) -> Result<bool, StorageError> {
+        let enc = |a: &[Attachment]| {
+            serde_json::to_string(a)
+                .map_err(|e| StorageError::Data(format!("task attachments: {e}")))
+        };
+        let (from, to) = (enc(from)?, enc(to)?);
+        Ok(on_pool!(&self.writer, p => sqlx::query(
+            "UPDATE tasks SET attachments = $3, updated_at = $4 WHERE id = $1 AND state = 'draft' AND attachments = $2")
+            .bind(id).bind(&from).bind(&to).bind(now)
+            .execute(p).await?.rows_affected() == 1))
+    }
+
     /// Deletes a draft; false when the task is not a draft.
     pub async fn discard_draft(&self, id: i64) -> Result<bool, StorageError> {
         Ok(on_pool!(&self.writer, p => sqlx::query(

@@ -142,6 +142,22 @@ async fn seed_case(db: Db, kind: &str, window: (u32, u32)) {
         .trim_start_matches("/staff/tasks/")
         .parse()
         .unwrap();
+    // The user guide, attached to the draft from a file on disk.
+    let guide = std::env::temp_dir().join(format!(
+        "citizeninfo-e2e-task-guide-{}-{kind}.pdf",
+        std::process::id()
+    ));
+    std::fs::write(&guide, b"%PDF-1.4\n% CITIZENinfo user guide\n").unwrap();
+    fill(&c, "title", "คู่มือการใช้งานระบบ CITIZENinfo").await;
+    find(&c, "input[name=file]")
+        .await
+        .send_keys(&guide.display().to_string())
+        .await
+        .unwrap();
+    click_to_next_page(&c, "//form[contains(@action,'/attachments')]//button").await;
+    wait_text(&c, "p[role=status]", "แนบไฟล์แล้ว").await;
+    wait_text(&c, "#attachments", "คู่มือการใช้งานระบบ CITIZENinfo").await;
+    let _ = std::fs::remove_file(&guide);
     let letter = fetch(
         &c,
         "GET",
@@ -229,6 +245,14 @@ async fn seed_case(db: Db, kind: &str, window: (u32, u32)) {
         "one of the three is not pinned"
     );
     assert!(!item_done(&c, "poster").await);
+    let guide = fetch(
+        &c,
+        "GET",
+        &format!("/api/v1/staff/tasks/{id}/attachments/1"),
+        None,
+    )
+    .await;
+    assert_eq!(guide["status"], 200, "the letter's guide: {guide}");
     let mut done = items_done(&c, &unit_page).await;
     errors.extend(console_errors(&c).await);
 

@@ -961,3 +961,162 @@ async fn files(db: Db) {
 }
 
 on_both_databases!(a_task_prints_as_letter_report_form_and_codes, files);
+
+const BOUNDARY: &str = "citizeninfo-task-boundary";
+
+fn attachment_body(file: &[u8], title: &str) -> Vec<u8> {
+    let mut b = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\n{title}\r\n--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"guide.pdf\"\r\nContent-Type: application/pdf\r\n\r\n"
+    )
+    .into_bytes();
+    b.extend_from_slice(file);
+    b.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    b
+}
+
+async fn upload(router: &axum::Router, c: &str, id: i64, body: Vec<u8>) -> crate::support::Reply {
+    crate::support::reply(
+        router,
+        axum::http::Request::post(format!("/api/v1/staff/tasks/{id}/attachments"))
+            .header("cookie", c)
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={BOUNDARY}"),
+            )
+            .body(axum::body::Body::from(body))
+            .unwrap(),
+    )
+    .await
+}
+
+/// A draft's uploaded attachments: checked by their content, listed on the letter,
+/// read by the units the task went to and by nobody else, never public media.
+async fn attachments(db: Db) {
+    use axum::http::StatusCode;
+    with_demo(&db).await;
+    let (state, router) = crate::support::app(&db).await;
+    let app = &state.app;
+    let sup = staff(app, &db, "provsup", PROVINCE, "supervisor").await;
+    staff(app, &db, "blediter", BANG_LAMUNG, "editor").await;
+    staff(app, &db, "sheditor", SATTAHIP, "editor").await;
+    let (_, mut fields) = due_in_ten_days();
+    fields.targets = Targets::Pick {
+        units: vec![unit(BANG_LAMUNG)],
+    };
+    let id = app::tasks::create(app, &sup, &unit(PROVINCE), fields.clone())
+        .await
+        .unwrap();
+    let c = crate::scope::cookie(&router, "provsup").await;
+    let guide = b"%PDF-1.4\n% the user guide\n".to_vec();
+
+    // An executable named .pdf, and a file without a title, are refused.
+    let r = upload(
+        &router,
+        &c,
+        id,
+        attachment_body(b"MZ\x90\x00 not a pdf", "คู่มือ"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.json()["error"]["fields"]["file"].is_array(), "{}", r.body);
+    let r = upload(&router, &c, id, attachment_body(&guide, " ")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        db.task(id)
+            .await
+            .unwrap()
+            .unwrap()
+            .fields
+            .attachments
+            .is_empty()
+    );
+    // The district cannot attach to the province's task.
+    let ed = crate::scope::cookie(&router, "blediter").await;
+    let r = upload(&router, &ed, id, attachment_body(&guide, "คู่มือ")).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+
+    let r = upload(&router, &c, id, attachment_body(&guide, "คู่มือการใช้งานระบบ")).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let key = r.json()["attachments"][0]["file_key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(key.starts_with("tasks/") && key.ends_with(".pdf"), "{key}");
+    // Never served as public media.
+    let r = crate::support::get(&router, &format!("/media/{key}")).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // A change of the draft keeps it; a body cannot name another file.
+    let mut changed = fields.clone();
+    changed.title = "CITIZENinfo".into();
+    changed.attachments = vec![domain::task::Attachment {
+        title: "x".into(),
+        file_key: "tasks/999/other.pdf".into(),
+    }];
+    app::tasks::update(app, &sup, id, changed.clone())
+        .await
+        .unwrap();
+    let kept = db.task(id).await.unwrap().unwrap().fields.attachments;
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].file_key, key);
+    assert!(matches!(
+        app::tasks::create(app, &sup, &unit(PROVINCE), changed).await,
+        Err(app::AppError::Invalid(_))
+    ));
+    // The letter lists it before the built-in attachments.
+    let r = crate::support::send_json(
+        &router,
+        "GET",
+        &format!("/api/v1/staff/tasks/{id}/letter.pdf"),
+        None,
+        Some(&c),
+    )
+    .await;
+    assert!(pdf_text(&r.raw).contains("คู่มือการใช้งานระบบ จำนวน ๑ ชุด"));
+
+    app::tasks::issue(app, &sup, id).await.unwrap();
+    // Issued: the attachments stay as sent.
+    let r = upload(&router, &c, id, attachment_body(&guide, "เพิ่มเติม")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    // The target unit reads it, byte for byte; another unit does not.
+    let path = format!("/api/v1/staff/tasks/{id}/attachments/1");
+    let r = crate::support::send_json(&router, "GET", &path, None, Some(&ed)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.content_type, "application/pdf");
+    assert_eq!(r.raw, guide);
+    let sh = crate::scope::cookie(&router, "sheditor").await;
+    let r = crate::support::send_json(&router, "GET", &path, None, Some(&sh)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = crate::support::send_json(
+        &router,
+        "GET",
+        &format!("/api/v1/staff/tasks/{id}/attachments/2"),
+        None,
+        Some(&ed),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+
+    // A draft's removed attachment takes its file with it.
+    let (_, fields) = due_in_ten_days();
+    let draft = app::tasks::create(app, &sup, &unit(PROVINCE), fields)
+        .await
+        .unwrap();
+    let r = upload(&router, &c, draft, attachment_body(&guide, "คู่มือ")).await;
+    let key = r.json()["attachments"][0]["file_key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(app.media.get(&key).await.unwrap().is_some());
+    let r = crate::support::send_json(
+        &router,
+        "DELETE",
+        &format!("/api/v1/staff/tasks/{draft}/attachments/1"),
+        None,
+        Some(&c),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(app.media.get(&key).await.unwrap().is_none());
+}
+
+on_both_databases!(a_task_carries_its_uploaded_attachments, attachments);

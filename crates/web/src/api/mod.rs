@@ -31,7 +31,7 @@ use utoipa_axum::routes;
 use crate::Shared;
 pub use crate::errors::ApiError;
 pub use model::*;
-pub(crate) use photos::{UPLOAD_LIMIT, read_upload};
+pub(crate) use photos::{UPLOAD_LIMIT, Upload, read_upload};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -220,6 +220,12 @@ fn account_routes() -> OpenApiRouter<Shared> {
         .routes(routes!(tasks::letter))
         .routes(routes!(tasks::report_pdf))
         .routes(routes!(tasks::codes))
+        .routes(routes!(tasks::get_attachment, tasks::remove_attachment))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(tasks::add_attachment))
+                .layer(axum::extract::DefaultBodyLimit::max(photos::UPLOAD_LIMIT)),
+        )
         .routes(routes!(staff::members))
         .routes(routes!(staff::set_role, staff::remove_member))
         .routes(routes!(staff::audit))

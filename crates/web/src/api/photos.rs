@@ -41,6 +41,8 @@ pub(crate) struct Upload {
     pub file: Option<Vec<u8>>,
     pub alt: Option<String>,
     pub alt_en: Option<String>,
+    /// A task attachment's title.
+    pub title: Option<String>,
 }
 
 /// Reads a multipart upload; a body over the limit is 413.
@@ -49,6 +51,7 @@ pub(crate) async fn read_upload(mut m: Multipart) -> Result<Upload, ApiError> {
         file: None,
         alt: None,
         alt_en: None,
+        title: None,
     };
     let broken = |e: axum::extract::multipart::MultipartError| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -69,6 +72,7 @@ pub(crate) async fn read_upload(mut m: Multipart) -> Result<Upload, ApiError> {
             "file" => up.file = Some(field.bytes().await.map_err(broken)?.to_vec()),
             "alt" => up.alt = Some(field.text().await.map_err(broken)?),
             "alt_en" => up.alt_en = Some(field.text().await.map_err(broken)?),
+            "title" => up.title = Some(field.text().await.map_err(broken)?),
             _ => {}
         }
     }
@@ -229,7 +233,8 @@ pub(crate) async fn file(
     State(state): State<Shared>,
     axum::extract::Path(key): axum::extract::Path<String>,
 ) -> Response {
-    if media::validate_key(&key).is_err() {
+    // A task's attachments are the task's readers' alone, served by its own route.
+    if media::validate_key(&key).is_err() || key.starts_with(app::tasks::ATTACHMENT_PREFIX) {
         return StatusCode::NOT_FOUND.into_response();
     }
     match state.app.media.get(&key).await {

@@ -10,8 +10,8 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::UnitCode;
 use domain::task::{
-    Attachment, ItemKey, ItemKind, ItemState, ReportAction, ReportForm, ReportState, Targets,
-    TaskFields, TaskState, Totals, UnitState,
+    ItemKey, ItemKind, ItemState, ReportAction, ReportForm, ReportState, Targets, TaskFields,
+    TaskState, Totals, UnitState,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -48,12 +48,11 @@ pub struct TaskIn {
     /// The last day to report, included; not in the past.
     pub deadline: NaiveDate,
     pub targets: Targets,
-    #[serde(default)]
-    pub attachments: Vec<Attachment>,
     pub checklist: Vec<ItemKind>,
 }
 
-/// A draft's fields to change; those left out stay.
+/// A draft's fields to change; those left out stay. Attachments are uploaded and
+/// removed by their own routes.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct TaskPatch {
     pub title: Option<String>,
@@ -62,7 +61,6 @@ pub struct TaskPatch {
     pub body: Option<String>,
     pub deadline: Option<NaiveDate>,
     pub targets: Option<Targets>,
-    pub attachments: Option<Vec<Attachment>>,
     pub checklist: Option<Vec<ItemKind>>,
 }
 
@@ -138,7 +136,7 @@ pub async fn create(
         body: b.body,
         deadline: b.deadline,
         targets: b.targets,
-        attachments: b.attachments,
+        attachments: vec![],
         checklist: b.checklist,
     };
     let id = app::tasks::create(&state.app, &staff, &issuer, fields).await?;
@@ -198,6 +196,8 @@ pub struct TaskPage {
         (status = 200, description = "A page of tasks", body = TaskPage),
         (status = 400, description = "`invalid_parameter`: `show` or a page is refused; `fields` names it", body = ApiError),
         (status = 401, description = "`unauthenticated`: no valid session cookie or API token", body = ApiError),
+        (status = 403, description = "`forbidden`: never for this list, which is narrowed to the caller's units", body = ApiError),
+        (status = 404, description = "`not_found`: never for this list", body = ApiError),
     ))]
 pub async fn list(
     State(state): State<Shared>,
@@ -313,9 +313,6 @@ pub async fn patch(
     }
     if let Some(v) = b.targets {
         f.targets = v;
-    }
-    if let Some(v) = b.attachments {
-        f.attachments = v;
     }
     if let Some(v) = b.checklist {
         f.checklist = v;
@@ -962,4 +959,133 @@ pub async fn codes(
             }
         }
     }
+}
+
+/// A file to send with the letter.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct AttachmentUpload {
+    /// PDF, Word (.docx), Excel (.xlsx), JPEG or PNG, at most 10 MB; checked by its
+    /// content.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+    /// As the letter lists it, e.g. "คู่มือการใช้งานระบบ".
+    title: String,
+}
+
+fn attachment_no(n: &str) -> Result<usize, ApiError> {
+    n.parse::<usize>().ok().filter(|n| *n >= 1).ok_or_else(|| {
+        ApiError::invalid(FieldErrors::from([(
+            "n".to_owned(),
+            vec!["ลำดับไฟล์แนบเริ่มที่ 1 / Attachments are numbered from 1".to_owned()],
+        )]))
+    })
+}
+
+/// Add a file to a draft's attachments: listed on the letter, read by the units it
+/// goes to.
+#[utoipa::path(post, path = "/api/v1/staff/tasks/{id}/attachments", tag = "staff",
+    request_body(content = AttachmentUpload, content_type = "multipart/form-data"),
+    params(("id" = i64, Path, description = TASK_ID)),
+    security(("session" = []), ("bearer" = [])),
+    responses(
+        (status = 201, description = "The task with the new attachment", body = TaskOut),
+        (status = 400, description = "`invalid_parameter`: the id is not a number; `invalid_body`: not multipart", body = ApiError),
+        (status = 401, description = "`unauthenticated`: no valid session cookie or API token", body = ApiError),
+        (status = 403, description = "`forbidden`: not of the issuing office's administrators or supervisors", body = ApiError),
+        (status = 404, description = "`not_found`: no task has this id", body = ApiError),
+        (status = 412, description = "`stale`: another attachment came in between; send it again", body = ApiError),
+        (status = 413, description = "`body_too_large`: over 10 MB", body = ApiError),
+        (status = 422, description = "`invalid_field`: no `file`, not one of the formats by its content, no `title`, ten already, or the task is issued", body = ApiError),
+    ))]
+pub async fn add_attachment(
+    State(state): State<Shared>,
+    staff: Staff,
+    ApiPath(id): ApiPath<i64>,
+    body: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Response, ApiError> {
+    // The right first: without it, nothing about the body is said.
+    if !app::tasks::get(&state.app, &staff, id).await?.manages {
+        return Err(app::AppError::Forbidden.into());
+    }
+    let m = body.map_err(|e| {
+        ApiError::status(
+            StatusCode::BAD_REQUEST,
+            "invalid_body",
+            &format!(
+                "คำขอไม่ใช่ multipart/form-data / The body is not multipart/form-data: {}",
+                e.body_text()
+            ),
+        )
+    })?;
+    let up = super::read_upload(m).await?;
+    let Some(file) = up.file else {
+        return Err(app::AppError::Invalid(vec![domain::Problem::new(
+            "file",
+            "กรุณาเลือกไฟล์แนบ",
+            "Choose the file to attach",
+        )])
+        .into());
+    };
+    let v = app::tasks::add_attachment(
+        &state.app,
+        &staff,
+        id,
+        up.title.as_deref().unwrap_or(""),
+        file,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(task_out(v))).into_response())
+}
+
+/// One of a task's attachments, for the issuing office and the units it was sent to.
+#[utoipa::path(get, path = "/api/v1/staff/tasks/{id}/attachments/{n}", tag = "staff",
+    params(("id" = i64, Path, description = TASK_ID),
+           ("n" = u32, Path, description = "The attachment's place in the list, from 1", minimum = 1)),
+    security(("session" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "The file, as an attachment"),
+        (status = 400, description = "`invalid_parameter`: the id or number is refused", body = ApiError),
+        (status = 401, description = "`unauthenticated`: no valid session cookie or API token", body = ApiError),
+        (status = 403, description = "`forbidden`: neither of the issuing office nor of a unit it was issued to", body = ApiError),
+        (status = 404, description = "`not_found`: no such task or attachment", body = ApiError),
+    ))]
+pub async fn get_attachment(
+    State(state): State<Shared>,
+    staff: Staff,
+    ApiPath((id, n)): ApiPath<(i64, String)>,
+) -> Result<Response, ApiError> {
+    let n = attachment_no(&n)?;
+    let (_, bytes, content_type) = app::tasks::attachment(&state.app, &staff, id, n).await?;
+    let ext = media::extension_of(&content_type);
+    Ok(sheets::attachment(
+        bytes,
+        &content_type,
+        &format!("task-{id}-attachment-{n}.{ext}"),
+    ))
+}
+
+/// Remove one of a draft's attachments.
+#[utoipa::path(delete, path = "/api/v1/staff/tasks/{id}/attachments/{n}", tag = "staff",
+    params(("id" = i64, Path, description = TASK_ID),
+           ("n" = u32, Path, description = "The attachment's place in the list, from 1", minimum = 1)),
+    security(("session" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "The task without it", body = TaskOut),
+        (status = 400, description = "`invalid_parameter`: the id or number is refused", body = ApiError),
+        (status = 401, description = "`unauthenticated`: no valid session cookie or API token", body = ApiError),
+        (status = 403, description = "`forbidden`: not of the issuing office's administrators or supervisors", body = ApiError),
+        (status = 404, description = "`not_found`: no such task or attachment", body = ApiError),
+        (status = 412, description = "`stale`: the attachments changed in between", body = ApiError),
+        (status = 422, description = "`invalid_field`: the task is issued", body = ApiError),
+    ))]
+pub async fn remove_attachment(
+    State(state): State<Shared>,
+    staff: Staff,
+    ApiPath((id, n)): ApiPath<(i64, String)>,
+) -> Result<Json<TaskOut>, ApiError> {
+    let n = attachment_no(&n)?;
+    Ok(Json(task_out(
+        app::tasks::remove_attachment(&state.app, &staff, id, n).await?,
+    )))
 }

@@ -96,6 +96,16 @@ pub(crate) fn account_router(state: &Shared) -> Router<Shared> {
         )
         .route("/staff/tasks/{id}/do/{action}", post(staff::task_action))
         .route(
+            "/staff/tasks/{id}/attachments",
+            post(staff::task_attachment_upload).layer(axum::extract::DefaultBodyLimit::max(
+                crate::api::UPLOAD_LIMIT,
+            )),
+        )
+        .route(
+            "/staff/tasks/{id}/attachments/{n}/remove",
+            post(staff::task_attachment_remove),
+        )
+        .route(
             "/staff/tasks/{id}/units/{code}",
             get(staff::task_unit).post(staff::task_unit_submit),
         )

@@ -617,6 +617,8 @@ struct TaskPage {
     is_issued: bool,
     manages: bool,
     checklist: Vec<String>,
+    /// The titles of the uploaded attachments, in order.
+    attachments: Vec<String>,
     extensions: Vec<(String, String)>,
     /// The caller's own target units: (code, name).
     own: Vec<(String, String)>,
@@ -762,6 +764,12 @@ pub(crate) async fn task_page(
                 Lang::En => i.label_en(),
             })
             .collect(),
+        attachments: t
+            .fields
+            .attachments
+            .iter()
+            .map(|a| a.title.clone())
+            .collect(),
         extensions: view
             .extensions
             .iter()
@@ -814,18 +822,7 @@ pub(crate) async fn task_action(
     };
     match done {
         Ok(d) => Redirect::to(&format!("/staff/tasks/{id}?done={d}")).into_response(),
-        Err(AppError::Invalid(p)) => {
-            let why: Vec<String> = p.iter().map(|p| text(lang, p)).collect();
-            let enc = super::super::form_urlencoded_component;
-            Redirect::to(&format!("/staff/tasks/{id}?error={}", enc(&why.join(" "))))
-                .into_response()
-        }
-        Err(AppError::Stale) => Redirect::to(&format!(
-            "/staff/tasks/{id}?error={}",
-            super::super::form_urlencoded_component(&lang.t("tk-stale"))
-        ))
-        .into_response(),
-        Err(e) => failure(lang, &uri, &caller, e),
+        Err(e) => back_with_error(lang, id, e).unwrap_or_else(|e| failure(lang, &uri, &caller, e)),
     }
 }
 
@@ -1194,5 +1191,90 @@ pub(crate) async fn unit_review(
             unit_page(&state, lang, &uri, &caller, id, &unit, None, &p, None).await
         }
         Err(e) => failure(lang, &uri, &caller, e),
+    }
+}
+
+/// Back to the task page saying why, for a refusal the page can explain; any other
+/// error is given back.
+fn back_with_error(lang: Lang, id: i64, e: AppError) -> Result<Response, AppError> {
+    let enc = super::super::form_urlencoded_component;
+    let why = match e {
+        AppError::Invalid(p) => p
+            .iter()
+            .map(|p| text(lang, p))
+            .collect::<Vec<_>>()
+            .join(" "),
+        AppError::Stale => lang.t("tk-stale"),
+        e => return Err(e),
+    };
+    Ok(Redirect::to(&format!("/staff/tasks/{id}?error={}", enc(&why))).into_response())
+}
+
+/// A file added to a draft's attachments from the task page.
+pub(crate) async fn attachment_upload(
+    State(state): State<Shared>,
+    session: Session,
+    lang: Lang,
+    uri: Uri,
+    Path(id): Path<i64>,
+    body: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    let caller = match caller(&state, &session, &uri).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    match app::tasks::get(&state.app, &caller, id).await {
+        Ok(v) if v.manages => {}
+        Ok(_) => return failure(lang, &uri, &caller, AppError::Forbidden),
+        Err(e) => return failure(lang, &uri, &caller, e),
+    }
+    let no_file = || {
+        AppError::Invalid(vec![Problem::new(
+            "file",
+            "กรุณาเลือกไฟล์แนบ",
+            "Choose the file to attach",
+        )])
+    };
+    let up = match body {
+        Ok(m) => crate::api::read_upload(m).await.ok(),
+        Err(_) => None,
+    };
+    let result = match up {
+        Some(crate::api::Upload {
+            file: Some(file),
+            title,
+            ..
+        }) if !file.is_empty() => {
+            app::tasks::add_attachment(
+                &state.app,
+                &caller,
+                id,
+                title.as_deref().unwrap_or(""),
+                file,
+            )
+            .await
+        }
+        _ => Err(no_file()),
+    };
+    match result {
+        Ok(_) => Redirect::to(&format!("/staff/tasks/{id}?done=attached")).into_response(),
+        Err(e) => back_with_error(lang, id, e).unwrap_or_else(|e| failure(lang, &uri, &caller, e)),
+    }
+}
+
+pub(crate) async fn attachment_remove(
+    State(state): State<Shared>,
+    session: Session,
+    lang: Lang,
+    uri: Uri,
+    Path((id, n)): Path<(i64, usize)>,
+) -> Response {
+    let caller = match caller(&state, &session, &uri).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    match app::tasks::remove_attachment(&state.app, &caller, id, n).await {
+        Ok(_) => Redirect::to(&format!("/staff/tasks/{id}?done=detached")).into_response(),
+        Err(e) => back_with_error(lang, id, e).unwrap_or_else(|e| failure(lang, &uri, &caller, e)),
     }
 }
