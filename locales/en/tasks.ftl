@@ -112,3 +112,7 @@ tk-attachment-hint = PDF, Word (.docx), Excel (.xlsx), JPEG or PNG, at most 10 M
 tk-attach = Attach
 tk-done-attached = File attached
 tk-done-detached = Attachment removed
+tk-photo = A photo (optional)
+tk-photo-send = Send the photo
+tk-photo-alt = Photo for the item
+tk-done-photo = Photo saved

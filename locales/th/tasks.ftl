@@ -112,3 +112,7 @@ tk-attachment-hint = PDF, Word (.docx), Excel (.xlsx), JPEG หรือ PNG ไ
 tk-attach = แนบไฟล์
 tk-done-attached = แนบไฟล์แล้ว
 tk-done-detached = นำไฟล์แนบออกแล้ว
+tk-photo = รูปภาพประกอบ (ถ้ามี)
+tk-photo-send = ส่งรูปภาพ
+tk-photo-alt = รูปภาพประกอบรายการ
+tk-done-photo = บันทึกรูปภาพแล้ว

@@ -26,6 +26,23 @@ fn processing() -> &'static Arc<Semaphore> {
 }
 const WAIT_FOR_PROCESSING: Duration = Duration::from_secs(20);
 
+/// An upload checked and re-encoded (metadata dropped) off the request threads, a
+/// bounded number at a time: `Busy` when the queue is full for long.
+pub(crate) async fn prepare(bytes: Vec<u8>) -> Result<media::Processed> {
+    let permit = tokio::time::timeout(WAIT_FOR_PROCESSING, processing().clone().acquire_owned())
+        .await
+        .map_err(|_| AppError::Busy { retry_after: 10 })?
+        .map_err(AppError::internal)?;
+    tokio::task::spawn_blocking(move || {
+        let out = media::process(&bytes);
+        drop(permit);
+        out
+    })
+    .await
+    .map_err(AppError::internal)?
+    .map_err(|e| photo_problem(&e))
+}
+
 fn photo_problem(e: &media::PhotoError) -> AppError {
     AppError::Invalid(vec![Problem::new("file", e.th(), e.en())])
 }
@@ -97,18 +114,7 @@ pub async fn add(
     if !problems.is_empty() {
         return Err(AppError::Invalid(problems));
     }
-    let permit = tokio::time::timeout(WAIT_FOR_PROCESSING, processing().clone().acquire_owned())
-        .await
-        .map_err(|_| AppError::Busy { retry_after: 10 })?
-        .map_err(AppError::internal)?;
-    let processed = tokio::task::spawn_blocking(move || {
-        let out = media::process(&bytes);
-        drop(permit);
-        out
-    })
-    .await
-    .map_err(AppError::internal)?
-    .map_err(|e| photo_problem(&e))?;
+    let processed = prepare(bytes).await?;
     let (display_key, thumb_key) = processed.keys();
     app.media
         .put(&display_key, processed.display, media::CONTENT_TYPE)

@@ -324,6 +324,9 @@ pub struct Declarations {
     pub declared: BTreeSet<ItemKey>,
     #[serde(default)]
     pub remarks: BTreeMap<ItemKey, String>,
+    /// The photo shown with a declaration, by its media store key.
+    #[serde(default)]
+    pub photos: BTreeMap<ItemKey, String>,
 }
 
 /// One target unit on the issuer's dashboard, its checklist checked now.
@@ -395,6 +398,7 @@ async fn unit_row(
         points,
         declared: said.declared,
         remarks: said.remarks,
+        photos: said.photos.into_keys().collect(),
     };
     let issued_at = t.issued_at.ok_or(AppError::NotFound("task"))?;
     let items = task::self_check(&t.fields.checklist, &facts, issued_at);
@@ -547,9 +551,12 @@ pub async fn write_report(
     };
     let to = task::report_transition(t.state, current, &action).map_err(report_error)?;
     let form = task::report_form(&t.fields.checklist, form, submit).map_err(AppError::Invalid)?;
+    // The photos come and go by their own upload: the form keeps them.
+    let kept: Declarations = serde_json::from_str(&u.report_items).map_err(AppError::internal)?;
     let items = serde_json::to_string(&Declarations {
         declared: form.declared,
         remarks: form.remarks,
+        photos: kept.photos,
     })
     .map_err(AppError::internal)?;
     let write = storage::ReportWrite {
@@ -909,4 +916,78 @@ pub async fn attachment(
         .map_err(AppError::internal)?
         .ok_or(AppError::NotFound("attachment"))?;
     Ok((a.title.clone(), o.bytes, o.content_type))
+}
+
+/// Shows a photo with the unit's declaration of `item` (the poster on the wall),
+/// replacing the one it had: re-encoded without its metadata, as a point's photos.
+/// The unit's editors and those above it, while the report is not accepted.
+pub async fn declaration_photo(
+    app: &App,
+    caller: &Caller,
+    id: i64,
+    unit: &UnitCode,
+    item: ItemKey,
+    bytes: Vec<u8>,
+) -> Result<ReportView> {
+    caller.require(app, unit, Right::Edit).await?;
+    let (t, u) = target_row(app, id, unit).await?;
+    let current = ReportState::parse(&u.report_state)
+        .ok_or_else(|| AppError::internal(format!("report state {:?}", u.report_state)))?;
+    task::report_transition(t.state, current, &task::ReportAction::Save).map_err(report_error)?;
+    if !t
+        .fields
+        .checklist
+        .iter()
+        .any(|i| i.key() == item && i.needs_declaration())
+    {
+        return Err(AppError::NotFound("item"));
+    }
+    let processed = crate::photos::prepare(bytes).await?;
+    let key = format!(
+        "{ATTACHMENT_PREFIX}{id}/units/{}/{}.jpg",
+        unit.as_str(),
+        processed.hash
+    );
+    app.media
+        .put(&key, processed.display, media::CONTENT_TYPE)
+        .await
+        .map_err(AppError::internal)?;
+    let mut said: Declarations =
+        serde_json::from_str(&u.report_items).map_err(AppError::internal)?;
+    let replaced = said.photos.insert(item, key.clone());
+    let to = serde_json::to_string(&said).map_err(AppError::internal)?;
+    if !app
+        .db
+        .set_report_items(id, u.unit_id, &u.report_items, &to)
+        .await?
+    {
+        return Err(AppError::Stale);
+    }
+    if let Some(old) = replaced.filter(|old| *old != key)
+        && let Err(e) = app.media.delete(&old).await
+    {
+        tracing::warn!(error = %e, task = id, "a replaced declaration photo stays in the store");
+    }
+    report(app, caller, id, unit).await
+}
+
+/// The photo of a unit's declaration of `item`, for those who read its report.
+pub async fn declaration_photo_file(
+    app: &App,
+    caller: &Caller,
+    id: i64,
+    unit: &UnitCode,
+    item: ItemKey,
+) -> Result<Vec<u8>> {
+    caller.require(app, unit, Right::Report).await?;
+    let (_, u) = target_row(app, id, unit).await?;
+    let said: Declarations = serde_json::from_str(&u.report_items).map_err(AppError::internal)?;
+    let key = said.photos.get(&item).ok_or(AppError::NotFound("photo"))?;
+    Ok(app
+        .media
+        .get(key)
+        .await
+        .map_err(AppError::internal)?
+        .ok_or(AppError::NotFound("photo"))?
+        .bytes)
 }

@@ -917,6 +917,8 @@ pub struct UnitFacts {
     pub declared: BTreeSet<ItemKey>,
     /// The form's remarks column, for any item.
     pub remarks: BTreeMap<ItemKey, String>,
+    /// Items the unit's declaration shows with a photo (the poster on the wall).
+    pub photos: BTreeSet<ItemKey>,
 }
 
 /// A remark tidied (`None` when blank), or why not.
@@ -944,6 +946,8 @@ pub struct ItemState {
     pub evidence_th: String,
     pub evidence_en: String,
     pub remark: Option<String>,
+    /// The unit's declaration comes with a photo.
+    pub photo: bool,
 }
 
 struct Verdict {
@@ -1154,6 +1158,7 @@ pub fn self_check(
                 evidence_th: verdict.th,
                 evidence_en: verdict.en,
                 remark: facts.remarks.get(&key).cloned(),
+                photo: item.needs_declaration() && facts.photos.contains(&key),
             }
         })
         .collect()
@@ -2273,6 +2278,7 @@ mod tests {
             points: vec![done_point("สำนักงานพัฒนาชุมชนอำเภอศรีราชา")],
             declared: [ItemKey::Poster].into(),
             remarks: BTreeMap::new(),
+            photos: [ItemKey::Poster].into(),
         };
         let states = self_check(&items, &facts, issued_at());
         assert_eq!(states.len(), 5);
@@ -2286,6 +2292,9 @@ mod tests {
             states[4].evidence_th,
             "ดาวน์โหลดโปสเตอร์เมื่อ 7 ส.ค. 2563; แจ้งว่าติดตั้งแล้ว"
         );
+        // The photo shows where the unit's word is taken, nowhere else.
+        assert!(states[4].photo);
+        assert!(states[..4].iter().all(|s| !s.photo));
     }
 
     #[test]

@@ -368,6 +368,23 @@ impl Db {
         })
     }
 
+    /// Replaces a unit's declarations of an issued task, its report not yet accepted;
+    /// false when they are no longer `from` (another write came in between), the
+    /// report was accepted or the task is no longer issued.
+    pub async fn set_report_items(
+        &self,
+        task_id: i64,
+        unit_id: i64,
+        from: &str,
+        to: &str,
+    ) -> Result<bool, StorageError> {
+        Ok(on_pool!(&self.writer, p => sqlx::query(
+            "UPDATE task_units SET report_items = $4 WHERE task_id = $1 AND unit_id = $2 AND report_items = $3 \
+             AND report_state <> 'accepted' AND EXISTS (SELECT 1 FROM tasks WHERE id = $1 AND state = 'issued')")
+            .bind(task_id).bind(unit_id).bind(from).bind(to)
+            .execute(p).await?.rows_affected() == 1))
+    }
+
     /// The issuer's decision on a submitted report: `accepted`, or `returned` with a
     /// comment; false when the report is no longer awaiting review or the task is not
     /// issued.

@@ -508,6 +508,7 @@ fn openapi_document_lists_every_answer_and_how_to_sign_in() {
         "POST /api/v1/auth/password-reset/confirm",
         "POST /api/v1/me/password",
         "POST /api/v1/staff/service-points/{code}/photos",
+        "PUT /api/v1/staff/tasks/{id}/units/{code}/report/photos/{item}",
         // The ratings' group-commit queue.
         "POST /api/v1/ratings/{token}",
     ];

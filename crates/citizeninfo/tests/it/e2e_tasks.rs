@@ -329,6 +329,21 @@ async fn seed_case(db: Db, kind: &str, window: (u32, u32)) {
     assert_eq!(items_done(&c, &unit_page).await, done);
     let evidence = find(&c, "#item-poster").await.text().await.unwrap();
     assert!(evidence.contains("ดาวน์โหลดโปสเตอร์เมื่อ"), "{evidence}");
+    // A photo of it on the wall, from the row's own upload.
+    let hung = std::env::temp_dir().join(format!(
+        "citizeninfo-e2e-task-hung-{}-{kind}.png",
+        std::process::id()
+    ));
+    std::fs::write(&hung, png()).unwrap();
+    find(&c, "#photo-poster")
+        .await
+        .send_keys(&hung.display().to_string())
+        .await
+        .unwrap();
+    click_to_next_page(&c, "//button[@form='photo-form-poster']").await;
+    wait_text(&c, "p[role=status]", "บันทึกรูปภาพแล้ว").await;
+    let _ = std::fs::remove_file(&hung);
+    find(&c, "#item-poster img.declared-photo").await;
     find(&c, "input[name=declared][value=poster]")
         .await
         .click()

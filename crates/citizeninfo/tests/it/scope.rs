@@ -127,6 +127,7 @@ fn concrete(path: &str, office: &str, point: &str, member: i64, comment: i64, ta
         )
         .replace("{report}", "preliminary")
         .replace("{n}", "1")
+        .replace("{item}", "poster")
         .replace("{key}", DEMO_MANUAL_KEY);
     // Routes that name their unit or points in the query.
     if uri.starts_with("/api/v1/staff/reports/") || uri == "/api/v1/staff/comments" {

@@ -1120,3 +1120,114 @@ async fn attachments(db: Db) {
 }
 
 on_both_databases!(a_task_carries_its_uploaded_attachments, attachments);
+
+fn photo_body(file: &[u8]) -> Vec<u8> {
+    let mut b = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"poster.png\"\r\nContent-Type: image/png\r\n\r\n"
+    )
+    .into_bytes();
+    b.extend_from_slice(file);
+    b.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    b
+}
+
+/// The poster hung, declared with a photo: re-encoded, kept with the report through
+/// its saves, read by the unit and the office, not by another unit.
+async fn declaration_photo(db: Db) {
+    use axum::http::StatusCode;
+    with_demo(&db).await;
+    let (state, router) = crate::support::app(&db).await;
+    let app = &state.app;
+    let sup = staff(app, &db, "provsup", PROVINCE, "supervisor").await;
+    let ed = staff(app, &db, "blediter", BANG_LAMUNG, "editor").await;
+    staff(app, &db, "sheditor", SATTAHIP, "editor").await;
+    let (_, fields) = due_in_ten_days();
+    let id = app::tasks::create(app, &sup, &unit(PROVINCE), fields)
+        .await
+        .unwrap();
+    app::tasks::issue(app, &sup, id).await.unwrap();
+    let img = image::RgbImage::from_fn(640, 480, |x, y| {
+        image::Rgb([(x % 256) as u8, 90, (y % 256) as u8])
+    });
+    let mut png = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut png, image::ImageFormat::Png).unwrap();
+    let png = png.into_inner();
+    let c = crate::scope::cookie(&router, "blediter").await;
+    let put = |path: String, body: Vec<u8>, c: String| {
+        let router = router.clone();
+        async move {
+            crate::support::reply(
+                &router,
+                axum::http::Request::put(path)
+                    .header("cookie", c)
+                    .header(
+                        "content-type",
+                        format!("multipart/form-data; boundary={BOUNDARY}"),
+                    )
+                    .body(axum::body::Body::from(body))
+                    .unwrap(),
+            )
+            .await
+        }
+    };
+    let base = format!("/api/v1/staff/tasks/{id}/units/{BANG_LAMUNG}/report/photos");
+    // Only where the unit's word is taken; only a photo.
+    let r = put(format!("{base}/photo"), photo_body(&png), c.clone()).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    let r = put(format!("{base}/poster"), photo_body(b"%PDF-1.4"), c.clone()).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let sh = crate::scope::cookie(&router, "sheditor").await;
+    let r = put(format!("{base}/poster"), photo_body(&png), sh.clone()).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+
+    let r = put(format!("{base}/poster"), photo_body(&png), c.clone()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let poster = r.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["key"] == "poster")
+        .unwrap()
+        .clone();
+    assert_eq!(poster["photo"], true, "{poster}");
+    // A save of the form keeps it.
+    app::tasks::write_report(
+        app,
+        &ed,
+        id,
+        &unit(BANG_LAMUNG),
+        app::tasks::ReportInput {
+            form: domain::task::ReportForm::default(),
+            submit: false,
+            seen: None,
+        },
+        None,
+    )
+    .await
+    .unwrap();
+    let v = app::tasks::report(app, &sup, id, &unit(BANG_LAMUNG))
+        .await
+        .unwrap();
+    assert!(v.row.items.iter().any(|i| i.photo));
+    // Read back as a JPEG by the unit and the office; not by another unit.
+    let r =
+        crate::support::send_json(&router, "GET", &format!("{base}/poster"), None, Some(&c)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.content_type, "image/jpeg");
+    assert!(r.raw.starts_with(&[0xFF, 0xD8, 0xFF]));
+    let office = crate::scope::cookie(&router, "provsup").await;
+    let r = crate::support::send_json(
+        &router,
+        "GET",
+        &format!("{base}/poster"),
+        None,
+        Some(&office),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r =
+        crate::support::send_json(&router, "GET", &format!("{base}/poster"), None, Some(&sh)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+on_both_databases!(a_declaration_is_shown_with_a_photo, declaration_photo);

@@ -224,6 +224,7 @@ fn account_routes() -> OpenApiRouter<Shared> {
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(tasks::add_attachment))
+                .routes(routes!(tasks::put_photo, tasks::get_photo))
                 .layer(axum::extract::DefaultBodyLimit::max(photos::UPLOAD_LIMIT)),
         )
         .routes(routes!(staff::members))

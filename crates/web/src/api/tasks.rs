@@ -1089,3 +1089,110 @@ pub async fn remove_attachment(
         app::tasks::remove_attachment(&state.app, &staff, id, n).await?,
     )))
 }
+
+/// A photo for a declaration: the poster on the wall.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct DeclarationPhoto {
+    /// JPEG, PNG or WebP, at most 10 MB; re-encoded without its metadata.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
+fn item_key(s: &str) -> Result<ItemKey, ApiError> {
+    s.parse::<ItemKey>().map_err(|_| {
+        ApiError::invalid(FieldErrors::from([(
+            "item".to_owned(),
+            vec!["ไม่มีรายการนี้ / No checklist item has this key".to_owned()],
+        )]))
+    })
+}
+
+/// Show a photo with the unit's declaration of an item that takes its word (the
+/// poster hung), replacing the one it had.
+#[utoipa::path(put, path = "/api/v1/staff/tasks/{id}/units/{code}/report/photos/{item}", tag = "staff",
+    request_body(content = DeclarationPhoto, content_type = "multipart/form-data"),
+    params(("id" = i64, Path, description = TASK_ID),
+           ("code" = String, Path, description = UNIT_PARAM, pattern = "^[0-9]{13}$"),
+           ("item" = String, Path, description = "The item's key: `poster`, `declared_3`", pattern = "^(poster|declared_[1-9][0-9]{0,4})$")),
+    security(("session" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "The report with the photo", body = ReportOut),
+        (status = 400, description = "`invalid_parameter`: the id, code or item is refused; `invalid_body`: not multipart", body = ApiError),
+        (status = 401, description = "`unauthenticated`: no valid session cookie or API token", body = ApiError),
+        (status = 403, description = "`forbidden`: not an editor of the unit, nor an administrator or supervisor above it", body = ApiError),
+        (status = 404, description = "`not_found`: no such task, the unit is not one of its targets, or the task has no such item taking the unit's word", body = ApiError),
+        (status = 412, description = "`stale`: the report changed in between", body = ApiError),
+        (status = 413, description = "`body_too_large`: over 10 MB", body = ApiError),
+        (status = 422, description = "`invalid_field`: no `file`, not a photo by its content, too many pixels; an accepted report or a closed task", body = ApiError),
+        (status = 503, description = "`busy`: photos are being processed; try again", body = ApiError,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ))]
+pub async fn put_photo(
+    State(state): State<Shared>,
+    staff: Staff,
+    ApiPath((id, code, item)): ApiPath<(i64, String, String)>,
+    body: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Json<ReportOut>, ApiError> {
+    let unit = unit_code(&code)?;
+    let item = item_key(&item)?;
+    // The right first: without it, nothing about the body is said.
+    staff
+        .require(&state.app, &unit, domain::roles::Right::Edit)
+        .await?;
+    let m = body.map_err(|e| {
+        ApiError::status(
+            StatusCode::BAD_REQUEST,
+            "invalid_body",
+            &format!(
+                "คำขอไม่ใช่ multipart/form-data / The body is not multipart/form-data: {}",
+                e.body_text()
+            ),
+        )
+    })?;
+    let Some(file) = super::read_upload(m).await?.file else {
+        return Err(app::AppError::Invalid(vec![domain::Problem::new(
+            "file",
+            "กรุณาเลือกไฟล์รูปภาพ",
+            "Choose a photo file",
+        )])
+        .into());
+    };
+    let v = app::tasks::declaration_photo(&state.app, &staff, id, &unit, item, file).await?;
+    Ok(Json(report_out(v)))
+}
+
+/// The photo shown with a unit's declaration, for those who read its report.
+#[utoipa::path(get, path = "/api/v1/staff/tasks/{id}/units/{code}/report/photos/{item}", tag = "staff",
+    params(("id" = i64, Path, description = TASK_ID),
+           ("code" = String, Path, description = UNIT_PARAM, pattern = "^[0-9]{13}$"),
+           ("item" = String, Path, description = "The item's key: `poster`, `declared_3`", pattern = "^(poster|declared_[1-9][0-9]{0,4})$")),
+    security(("session" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "The photo", content_type = "image/jpeg"),
+        (status = 400, description = "`invalid_parameter`: the id, code or item is refused", body = ApiError),
+        (status = 401, description = "`unauthenticated`: no valid session cookie or API token", body = ApiError),
+        (status = 403, description = "`forbidden`: no role on the unit or above it", body = ApiError),
+        (status = 404, description = "`not_found`: no such task, unit or photo", body = ApiError),
+    ))]
+pub async fn get_photo(
+    State(state): State<Shared>,
+    staff: Staff,
+    ApiPath((id, code, item)): ApiPath<(i64, String, String)>,
+) -> Result<Response, ApiError> {
+    let unit = unit_code(&code)?;
+    let item = item_key(&item)?;
+    let bytes = app::tasks::declaration_photo_file(&state.app, &staff, id, &unit, item).await?;
+    let mut r = bytes.into_response();
+    let h = r.headers_mut();
+    h.insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("image/jpeg"),
+    );
+    // Staff data: kept by no shared cache.
+    h.insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("private, no-cache"),
+    );
+    Ok(r)
+}

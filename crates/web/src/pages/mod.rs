@@ -113,6 +113,12 @@ pub(crate) fn account_router(state: &Shared) -> Router<Shared> {
             "/staff/tasks/{id}/units/{code}/review",
             post(staff::task_unit_review),
         )
+        .route(
+            "/staff/tasks/{id}/units/{code}/photos/{item}",
+            post(staff::task_unit_photo).layer(axum::extract::DefaultBodyLimit::max(
+                crate::api::UPLOAD_LIMIT,
+            )),
+        )
         .route("/staff/comments", get(staff::comments))
         .route("/staff/comments/{id}/reply", post(staff::comment_reply))
         .route("/staff/comments/{id}/publish", post(staff::comment_publish))

@@ -49,7 +49,8 @@ pub(crate) use tasks::{
     attachment_remove as task_attachment_remove, attachment_upload as task_attachment_upload,
     edit_form as task_edit_form, edit_submit as task_edit_submit, new_form as task_new_form,
     new_submit as task_new_submit, task_action, task_page, tasks, unit as task_unit,
-    unit_review as task_unit_review, unit_submit as task_unit_submit,
+    unit_photo as task_unit_photo, unit_review as task_unit_review,
+    unit_submit as task_unit_submit,
 };
 
 /// Which entry of the back-office menu a page belongs to.

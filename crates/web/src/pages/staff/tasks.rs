@@ -838,6 +838,8 @@ struct Item {
     evidence: String,
     needs_declaration: bool,
     declared: bool,
+    /// The declaration comes with a photo.
+    photo: bool,
     remark: String,
     fix: Option<(String, String)>,
 }
@@ -952,6 +954,7 @@ async fn unit_page(
                 },
                 needs_declaration: s.needs_declaration,
                 declared,
+                photo: s.photo,
                 remark,
                 fix: if s.done {
                     None
@@ -1276,5 +1279,44 @@ pub(crate) async fn attachment_remove(
     match app::tasks::remove_attachment(&state.app, &caller, id, n).await {
         Ok(_) => Redirect::to(&format!("/staff/tasks/{id}?done=detached")).into_response(),
         Err(e) => back_with_error(lang, id, e).unwrap_or_else(|e| failure(lang, &uri, &caller, e)),
+    }
+}
+
+/// A photo shown with a declaration, from the report form's own small upload form.
+pub(crate) async fn unit_photo(
+    State(state): State<Shared>,
+    session: Session,
+    lang: Lang,
+    uri: Uri,
+    Path((id, code, item)): Path<(i64, String, String)>,
+    body: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    let caller = match caller(&state, &session, &uri).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let (Ok(unit), Ok(item)) = (UnitCode::parse(&code), item.parse::<ItemKey>()) else {
+        return failure(lang, &uri, &caller, AppError::NotFound("code"));
+    };
+    let file = match body {
+        Ok(m) => crate::api::read_upload(m).await.ok().and_then(|u| u.file),
+        Err(_) => None,
+    };
+    let result = match file.filter(|f| !f.is_empty()) {
+        Some(f) => app::tasks::declaration_photo(&state.app, &caller, id, &unit, item, f).await,
+        None => Err(AppError::Invalid(vec![Problem::new(
+            "file",
+            "กรุณาเลือกไฟล์รูปภาพ",
+            "Choose a photo file",
+        )])),
+    };
+    match result {
+        Ok(_) => {
+            Redirect::to(&format!("/staff/tasks/{id}/units/{unit}?done=photo")).into_response()
+        }
+        Err(AppError::Invalid(p)) => {
+            unit_page(&state, lang, &uri, &caller, id, &unit, None, &p, None).await
+        }
+        Err(e) => failure(lang, &uri, &caller, e),
     }
 }
