@@ -75,7 +75,14 @@ pub async fn send_due(app: &App, now: DateTime<Utc>, days_before: u32) -> Result
                 match app.mailer.send(to, &subject, &body).await {
                     Ok(()) => reached += 1,
                     Err(e) => {
-                        let cause = e.to_string().replace(to.as_str(), "[recipient]");
+                        // A mail server's refusal quotes the address, in any case: no
+                        // word with an @ reaches the log.
+                        let cause = e
+                            .to_string()
+                            .split_whitespace()
+                            .map(|w| if w.contains('@') { "[address]" } else { w })
+                            .collect::<Vec<_>>()
+                            .join(" ");
                         tracing::warn!(task = t.id, unit = %unit.code, error = %cause,
                             "task reminder not sent to one member");
                         sent.failures += 1;

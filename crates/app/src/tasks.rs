@@ -33,6 +33,37 @@ fn invalid(e: task::TaskError) -> AppError {
     AppError::Invalid(vec![e.problem()])
 }
 
+/// Whether the task may make `action` today.
+fn moved(t: &storage::TaskRow, action: TaskAction) -> Result<()> {
+    task::transition(
+        TaskStatus {
+            state: t.state,
+            deadline: t.fields.deadline,
+        },
+        action,
+        today(),
+    )
+    .map(|_| ())
+    .map_err(invalid)
+}
+
+fn report_state(u: &storage::TaskUnitRow) -> Result<ReportState> {
+    ReportState::parse(&u.report_state)
+        .ok_or_else(|| AppError::internal(format!("report state {:?}", u.report_state)))
+}
+
+/// The ids of the manuals a checklist names.
+fn named_manuals(fields: &TaskFields) -> impl Iterator<Item = i64> + '_ {
+    fields
+        .checklist
+        .iter()
+        .flat_map(|item| match item {
+            task::ItemKind::Manuals { manual_ids } => manual_ids.as_slice(),
+            _ => &[],
+        })
+        .copied()
+}
+
 fn code_of(s: &str) -> Result<UnitCode> {
     UnitCode::parse(s).map_err(AppError::internal)
 }
@@ -52,22 +83,18 @@ async fn checked(app: &App, issuer: &UnitCode, fields: TaskFields) -> Result<Tas
     .map_err(AppError::Invalid)?;
     // A manual the checklist names must be one a point can pin: published.
     let mut problems = Vec::new();
-    for item in &fields.checklist {
-        if let task::ItemKind::Manuals { manual_ids } = item {
-            for id in manual_ids {
-                let published = app
-                    .db
-                    .manual_row(*id)
-                    .await?
-                    .is_some_and(|m| m.state == "published");
-                if !published {
-                    problems.push(domain::Problem::new(
-                        "checklist.manuals",
-                        format!("ไม่พบคู่มือที่เผยแพร่แล้วหมายเลข {id}"),
-                        format!("No published manual has the id {id}"),
-                    ));
-                }
-            }
+    for id in named_manuals(&fields) {
+        let published = app
+            .db
+            .manual_row(id)
+            .await?
+            .is_some_and(|m| m.state == "published");
+        if !published {
+            problems.push(domain::Problem::new(
+                "checklist.manuals",
+                format!("ไม่พบคู่มือที่เผยแพร่แล้วหมายเลข {id}"),
+                format!("No published manual has the id {id}"),
+            ));
         }
     }
     if problems.is_empty() {
@@ -83,7 +110,7 @@ pub async fn issuers(app: &App, caller: &Caller) -> Result<Vec<(UnitCode, String
     let mut out = Vec::new();
     for m in app.db.memberships(caller.user.id).await? {
         if matches!(m.role.as_str(), "admin" | "supervisor")
-            && !app.db.task_candidates(&m.unit).await?.is_empty()
+            && app.db.has_task_candidates(&m.unit).await?
         {
             out.push((m.unit, m.unit_name_th));
         }
@@ -113,10 +140,16 @@ async fn managed(app: &App, caller: &Caller, id: i64) -> Result<storage::TaskRow
     caller
         .require(app, &code_of(&t.issuer_code)?, Right::ManageTasks)
         .await
-        // A target unit's member may read the task, not manage it; anyone else learns
-        // nothing of it.
+        // A target unit's member may read the task, not manage it: the same refusal
+        // for both and for anyone else.
         .map_err(|_| AppError::Forbidden)?;
     Ok(t)
+}
+
+/// Succeeds when the caller manages task `id`: what a route checks before it reads a
+/// request's body.
+pub async fn may_manage(app: &App, caller: &Caller, id: i64) -> Result<()> {
+    managed(app, caller, id).await.map(|_| ())
 }
 
 /// Saves a draft for `issuer`, a unit with units below it; its id.
@@ -145,17 +178,12 @@ pub async fn create(
 /// Replaces a draft's fields.
 pub async fn update(app: &App, caller: &Caller, id: i64, fields: TaskFields) -> Result<()> {
     let t = managed(app, caller, id).await?;
-    task::transition(
-        TaskStatus {
-            state: t.state,
-            deadline: t.fields.deadline,
-        },
+    moved(
+        &t,
         TaskAction::Edit {
             deadline: fields.deadline,
         },
-        today(),
-    )
-    .map_err(invalid)?;
+    )?;
     if t.state != TaskState::Draft {
         return Err(invalid(task::TaskError::AlreadyIssued));
     }
@@ -208,15 +236,7 @@ async fn targets(app: &App, t: &storage::TaskRow) -> Result<Vec<(i64, String)>> 
 /// Issues a draft to its target units, fixed now; their codes.
 pub async fn issue(app: &App, caller: &Caller, id: i64) -> Result<Vec<String>> {
     let t = managed(app, caller, id).await?;
-    task::transition(
-        TaskStatus {
-            state: t.state,
-            deadline: t.fields.deadline,
-        },
-        TaskAction::Issue,
-        today(),
-    )
-    .map_err(invalid)?;
+    moved(&t, TaskAction::Issue)?;
     let units = targets(app, &t).await?;
     let ids: Vec<i64> = units.iter().map(|u| u.0).collect();
     if app.db.issue_task(id, &ids, Utc::now()).await? {
@@ -229,15 +249,7 @@ pub async fn issue(app: &App, caller: &Caller, id: i64) -> Result<Vec<String>> {
 /// Moves an issued task's deadline later.
 pub async fn extend(app: &App, caller: &Caller, id: i64, to: NaiveDate) -> Result<()> {
     let t = managed(app, caller, id).await?;
-    task::transition(
-        TaskStatus {
-            state: t.state,
-            deadline: t.fields.deadline,
-        },
-        TaskAction::Extend { to },
-        today(),
-    )
-    .map_err(invalid)?;
+    moved(&t, TaskAction::Extend { to })?;
     if app
         .db
         .extend_task(id, t.fields.deadline, to, Some(caller.user.id), Utc::now())
@@ -251,15 +263,7 @@ pub async fn extend(app: &App, caller: &Caller, id: i64, to: NaiveDate) -> Resul
 
 pub async fn close(app: &App, caller: &Caller, id: i64) -> Result<()> {
     let t = managed(app, caller, id).await?;
-    task::transition(
-        TaskStatus {
-            state: t.state,
-            deadline: t.fields.deadline,
-        },
-        TaskAction::Close,
-        today(),
-    )
-    .map_err(invalid)?;
+    moved(&t, TaskAction::Close)?;
     if app.db.close_task(id, Utc::now()).await? {
         Ok(())
     } else {
@@ -291,23 +295,10 @@ pub async fn get(app: &App, caller: &Caller, id: i64) -> Result<TaskView> {
         .require(app, &code_of(&t.issuer_code)?, Right::ManageTasks)
         .await
         .is_ok();
-    if !manages {
-        let mut reads = false;
-        if t.state != TaskState::Draft {
-            for u in app.db.task_units(id).await? {
-                if caller
-                    .require(app, &code_of(&u.code)?, Right::Report)
-                    .await
-                    .is_ok()
-                {
-                    reads = true;
-                    break;
-                }
-            }
-        }
-        if !reads {
-            return Err(AppError::Forbidden);
-        }
+    // Any role on a target unit or above it reads an issued task (Right::Report).
+    if !manages && (t.state == TaskState::Draft || !app.db.task_reaches(id, caller.user.id).await?)
+    {
+        return Err(AppError::Forbidden);
     }
     let extensions = app.db.task_extensions(id).await?;
     Ok(TaskView {
@@ -358,33 +349,28 @@ pub struct Dashboard {
     pub totals: Totals,
 }
 
-/// A unit's row, its checklist checked against the data as it stands.
 /// Every version of each manual the checklist names, as the version named: a manual
 /// republished during the task moves its pins to the new version, which still counts.
 async fn manual_aliases(app: &App, t: &storage::TaskRow) -> Result<HashMap<i64, i64>> {
     let mut out = HashMap::new();
-    for item in &t.fields.checklist {
-        if let task::ItemKind::Manuals { manual_ids } = item {
-            for id in manual_ids {
-                if let Some(m) = app.db.manual_row(*id).await? {
-                    for v in app.db.manual_versions(&m.key).await? {
-                        out.insert(v.id, *id);
-                    }
-                }
+    for id in named_manuals(&t.fields) {
+        if let Some(m) = app.db.manual_row(id).await? {
+            for v in app.db.manual_versions(&m.key).await? {
+                out.insert(v.id, id);
             }
         }
     }
     Ok(out)
 }
 
-async fn unit_row(
-    app: &App,
+/// A unit's row, its checklist checked against the data as it stands.
+fn unit_row(
     t: &storage::TaskRow,
     u: storage::TaskUnitRow,
     today: NaiveDate,
     aliases: &HashMap<i64, i64>,
+    (members, mut points): (Vec<String>, Vec<task::PointFacts>),
 ) -> Result<UnitRow> {
-    let (members, mut points) = app.db.task_unit_facts(u.unit_id).await?;
     for p in &mut points {
         p.pinned_manuals = p
             .pinned_manuals
@@ -403,8 +389,7 @@ async fn unit_row(
     let issued_at = t.issued_at.ok_or(AppError::NotFound("task"))?;
     let items = task::self_check(&t.fields.checklist, &facts, issued_at);
     let items_done = items.iter().filter(|i| i.done).count();
-    let report = ReportState::parse(&u.report_state)
-        .ok_or_else(|| AppError::internal(format!("report state {:?}", u.report_state)))?;
+    let report = report_state(&u)?;
     Ok(UnitRow {
         state: task::unit_state(report, items_done, t.fields.deadline, today, t.state),
         report,
@@ -437,8 +422,10 @@ pub async fn dashboard(app: &App, caller: &Caller, id: i64) -> Result<Dashboard>
     for r in app.db.task_reminders(id).await? {
         reminded.entry(r.unit_code).or_insert((r.day, r.recipients));
     }
+    let mut facts = app.db.task_facts(id, None).await?;
     for u in app.db.task_units(id).await? {
-        let mut row = unit_row(app, &t, u, today, &aliases).await?;
+        let of_unit = facts.remove(&u.unit_id).unwrap_or_default();
+        let mut row = unit_row(&t, u, today, &aliases, of_unit)?;
         row.last_reminder = reminded.get(&row.code).copied();
         rows.push(row);
     }
@@ -476,21 +463,14 @@ async fn target_row(
     let t = app.db.task(id).await?.ok_or(AppError::NotFound("task"))?;
     let u = app
         .db
-        .task_units(id)
+        .task_unit(id, unit)
         .await?
-        .into_iter()
-        .find(|u| u.code == unit.as_str())
         .ok_or(AppError::NotFound("task"))?;
     Ok((t, u))
 }
 
-/// A target unit's own row of a task, for its members: never another unit's.
-pub async fn unit_view(app: &App, caller: &Caller, id: i64, unit: &UnitCode) -> Result<UnitRow> {
-    Ok(report(app, caller, id, unit).await?.row)
-}
-
 /// A target unit's report, its checklist checked now: for the unit's members and
-/// those above it, the issuing office's staff among them.
+/// those above it, the issuing office's staff among them; never another unit's.
 pub async fn report(app: &App, caller: &Caller, id: i64, unit: &UnitCode) -> Result<ReportView> {
     caller.require(app, unit, Right::Report).await?;
     let (t, u) = target_row(app, id, unit).await?;
@@ -500,7 +480,13 @@ pub async fn report(app: &App, caller: &Caller, id: i64, unit: &UnitCode) -> Res
         .await
         .is_ok();
     let aliases = manual_aliases(app, &t).await?;
-    let row = unit_row(app, &t, u, today(), &aliases).await?;
+    let of_unit = app
+        .db
+        .task_facts(id, Some(u.unit_id))
+        .await?
+        .remove(&u.unit_id)
+        .unwrap_or_default();
+    let row = unit_row(&t, u, today(), &aliases, of_unit)?;
     Ok(ReportView {
         task: t,
         row,
@@ -539,8 +525,7 @@ pub async fn write_report(
     let ReportInput { form, submit, seen } = input;
     caller.require(app, unit, Right::Edit).await?;
     let (t, u) = target_row(app, id, unit).await?;
-    let current = ReportState::parse(&u.report_state)
-        .ok_or_else(|| AppError::internal(format!("report state {:?}", u.report_state)))?;
+    let current = report_state(&u)?;
     if seen.is_some_and(|s| s != current) {
         return Err(AppError::Stale);
     }
@@ -578,18 +563,20 @@ pub async fn write_report(
 }
 
 /// The issuer accepts a submitted report, or returns it to the unit with a comment.
+/// `seen` is when the submission the reviewer read was sent: a decision on an older
+/// one (the unit sent again meanwhile) changes nothing.
 pub async fn review(
     app: &App,
     caller: &Caller,
     id: i64,
     unit: &UnitCode,
     action: task::ReportAction,
+    seen: Option<chrono::DateTime<Utc>>,
     address: crate::Address<'_>,
 ) -> Result<ReportView> {
     let t = managed(app, caller, id).await?;
     let (_, u) = target_row(app, id, unit).await?;
-    let current = ReportState::parse(&u.report_state)
-        .ok_or_else(|| AppError::internal(format!("report state {:?}", u.report_state)))?;
+    let current = report_state(&u)?;
     let comment = match &action {
         task::ReportAction::Accept => None,
         task::ReportAction::Return { comment } => {
@@ -605,6 +592,7 @@ pub async fn review(
             u.unit_id,
             to.as_str(),
             comment.as_deref(),
+            seen,
             editor(caller, address),
             Utc::now(),
         )
@@ -661,9 +649,7 @@ pub async fn list(app: &App, caller: &Caller, open_only: bool) -> Result<Vec<Tas
         if t.state != TaskState::Draft {
             for u in app.db.task_units(t.id).await? {
                 if codes.contains(&u.code) {
-                    let state = ReportState::parse(&u.report_state).ok_or_else(|| {
-                        AppError::internal(format!("report state {:?}", u.report_state))
-                    })?;
+                    let state = report_state(&u)?;
                     reporting.push((u.code, state));
                 }
             }
@@ -869,14 +855,25 @@ pub async fn add_attachment(
     get(app, caller, id).await
 }
 
-/// Removes a draft's attachment `n` (1-based) and its file.
-pub async fn remove_attachment(app: &App, caller: &Caller, id: i64, n: usize) -> Result<TaskView> {
+/// Removes a draft's attachment `n` (1-based) and its file. With `key`, only when
+/// that is still the file at `n`: a page read before another removal moved the list
+/// removes nothing.
+pub async fn remove_attachment(
+    app: &App,
+    caller: &Caller,
+    id: i64,
+    n: usize,
+    key: Option<&str>,
+) -> Result<TaskView> {
     let t = managed(app, caller, id).await?;
     if t.state != TaskState::Draft {
         return Err(invalid(task::TaskError::AlreadyIssued));
     }
     if n == 0 || n > t.fields.attachments.len() {
         return Err(AppError::NotFound("attachment"));
+    }
+    if key.is_some_and(|k| k != t.fields.attachments[n - 1].file_key) {
+        return Err(AppError::Stale);
     }
     let mut attachments = t.fields.attachments.clone();
     let gone = attachments.remove(n - 1);
@@ -931,8 +928,7 @@ pub async fn declaration_photo(
 ) -> Result<ReportView> {
     caller.require(app, unit, Right::Edit).await?;
     let (t, u) = target_row(app, id, unit).await?;
-    let current = ReportState::parse(&u.report_state)
-        .ok_or_else(|| AppError::internal(format!("report state {:?}", u.report_state)))?;
+    let current = report_state(&u)?;
     task::report_transition(t.state, current, &task::ReportAction::Save).map_err(report_error)?;
     if !t
         .fields
@@ -990,4 +986,23 @@ pub async fn declaration_photo_file(
         .map_err(AppError::internal)?
         .ok_or(AppError::NotFound("photo"))?
         .bytes)
+}
+
+/// The caller's own units a task went to, as (code, name): where their report is.
+pub async fn own_targets(app: &App, caller: &Caller, id: i64) -> Result<Vec<(String, String)>> {
+    let mine: HashSet<String> = app
+        .db
+        .memberships(caller.user.id)
+        .await?
+        .into_iter()
+        .map(|m| m.unit.as_str().to_owned())
+        .collect();
+    Ok(app
+        .db
+        .task_units(id)
+        .await?
+        .into_iter()
+        .filter(|u| mine.contains(&u.code))
+        .map(|u| (u.code, u.name_th))
+        .collect())
 }

@@ -495,7 +495,11 @@ pub fn attachment_kind(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
         Some(("jpg", "image/jpeg"))
     } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
         Some(("png", "image/png"))
-    } else if bytes.starts_with(b"PK\x03\x04") && holds(b"[Content_Types].xml") {
+    } else if bytes.starts_with(b"PK\x03\x04")
+        && holds(b"[Content_Types].xml")
+        // A document with macros (.docm, .xlsm) carries its code in this part.
+        && !holds(b"vbaProject.bin")
+    {
         if holds(b"word/document.xml") {
             Some((
                 "docx",
@@ -1236,14 +1240,20 @@ pub enum ReportError {
     TaskClosed,
     AlreadyAccepted,
     NotSubmitted,
+    /// A sent report awaits the issuer's review: changed only by sending it again.
+    UnderReview,
     CommentRequired,
     CommentTooLong,
+    /// Control characters, which no form can type.
+    CommentInvalid,
 }
 
 impl ReportError {
     pub fn field(self) -> &'static str {
         match self {
-            ReportError::CommentRequired | ReportError::CommentTooLong => "comment",
+            ReportError::CommentRequired
+            | ReportError::CommentTooLong
+            | ReportError::CommentInvalid => "comment",
             _ => "state",
         }
     }
@@ -1254,6 +1264,10 @@ impl ReportError {
             ReportError::TaskClosed => "งานนี้ปิดแล้ว ส่งหรือตรวจรายงานไม่ได้อีก".into(),
             ReportError::AlreadyAccepted => "รายงานนี้ได้รับการตรวจรับแล้ว แก้ไขหรือส่งใหม่ไม่ได้".into(),
             ReportError::NotSubmitted => "ตรวจรับหรือส่งคืนได้เฉพาะรายงานที่ส่งแล้วและรอตรวจ".into(),
+            ReportError::UnderReview => {
+                "รายงานนี้ส่งแล้วและรอตรวจ หากต้องการแก้ไขให้ส่งรายงานใหม่อีกครั้ง".into()
+            }
+            ReportError::CommentInvalid => "เหตุผลที่ส่งคืนมีอักขระที่ใช้ไม่ได้".into(),
             ReportError::CommentRequired => "กรุณาระบุเหตุผลที่ส่งคืนรายงาน".into(),
             ReportError::CommentTooLong => {
                 format!("เหตุผลที่ส่งคืนยาวได้ไม่เกิน {COMMENT_MAX} ตัวอักษร")
@@ -1274,6 +1288,12 @@ impl ReportError {
             }
             ReportError::NotSubmitted => {
                 "Only a submitted report awaiting review can be accepted or returned".into()
+            }
+            ReportError::UnderReview => {
+                "This report was sent and awaits review: to change it, submit it again".into()
+            }
+            ReportError::CommentInvalid => {
+                "The comment holds characters that cannot be kept".into()
             }
             ReportError::CommentRequired => "Say why the report is returned".into(),
             ReportError::CommentTooLong => {
@@ -1302,15 +1322,21 @@ pub fn return_comment(input: &str) -> Result<String, ReportError> {
         Err(ReportError::CommentRequired)
     } else if text.chars().count() > COMMENT_MAX {
         Err(ReportError::CommentTooLong)
+    } else if text
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
+        Err(ReportError::CommentInvalid)
     } else {
         Ok(text.to_owned())
     }
 }
 
 /// The report after `action`, or why not. Submitting does not need every item done:
-/// the form has a "not done" column, and a unit says why in the remarks. Saving a
-/// submitted or returned report keeps its state: what was sent stays under review
-/// until the unit sends again.
+/// the form has a "not done" column, and a unit says why in the remarks. A returned
+/// report is saved as returned until it is sent again; a submitted one is not saved at
+/// all: what the issuer is reviewing does not change under it, a new submission
+/// replaces it (and the issuer's decision names the submission it saw).
 pub fn report_transition(
     task: TaskState,
     current: ReportState,
@@ -1325,7 +1351,8 @@ pub fn report_transition(
     match (current, action) {
         (Accepted, ReportAction::Save | ReportAction::Submit) => Err(ReportError::AlreadyAccepted),
         (NotStarted | InProgress, ReportAction::Save) => Ok(InProgress),
-        (Submitted | Returned, ReportAction::Save) => Ok(current),
+        (Returned, ReportAction::Save) => Ok(Returned),
+        (Submitted, ReportAction::Save) => Err(ReportError::UnderReview),
         (_, ReportAction::Submit) => Ok(Submitted),
         (Submitted, ReportAction::Accept) => Ok(Accepted),
         (Submitted, ReportAction::Return { comment }) => {
@@ -1387,7 +1414,9 @@ pub fn report_form(
     let name = form.reporter_name.trim().to_owned();
     let position = form.reporter_position.trim().to_owned();
     for (field, value) in [("reporter_name", &name), ("reporter_position", &position)] {
-        if plain_text(&mut problems, field, value, REPORTER_MAX, submit) && value.contains('\n') {
+        if plain_text(&mut problems, field, value, REPORTER_MAX, submit)
+            && value.contains(['\n', '\r'])
+        {
             problems.push(Problem::new(field, "กรอกได้บรรทัดเดียว", "One line only"));
         }
     }
@@ -1683,6 +1712,8 @@ mod tests {
         assert_eq!(attachment_kind(xlsx).unwrap().0, "xlsx");
         // A ZIP that is no Office document, an executable, a text.
         assert_eq!(attachment_kind(b"PK\x03\x04....[Content_Types].xml"), None);
+        let docm = b"PK\x03\x04..[Content_Types].xml..word/document.xml..word/vbaProject.bin";
+        assert_eq!(attachment_kind(docm), None, "macros are refused");
         assert_eq!(attachment_kind(b"MZ\x90\x00"), None);
         assert_eq!(attachment_kind(b"plain text"), None);
     }
@@ -2539,13 +2570,13 @@ mod tests {
     }
 
     #[test]
-    fn saving_starts_a_report_and_keeps_a_sent_one_as_it_is() {
+    fn saving_starts_a_report_and_leaves_one_under_review_alone() {
         use ReportState::*;
         let issued = TaskState::Issued;
         let save = |from| report_transition(issued, from, &ReportAction::Save);
         assert_eq!(save(NotStarted), Ok(InProgress));
         assert_eq!(save(InProgress), Ok(InProgress));
-        assert_eq!(save(Submitted), Ok(Submitted));
+        assert_eq!(save(Submitted), Err(ReportError::UnderReview));
         assert_eq!(save(Returned), Ok(Returned));
     }
 
@@ -2589,6 +2620,11 @@ mod tests {
             Err(ReportError::CommentTooLong)
         );
         assert_eq!(return_comment("  ขาดรูปภาพ "), Ok("ขาดรูปภาพ".into()));
+        assert_eq!(return_comment("ก\u{0}ข"), Err(ReportError::CommentInvalid));
+        assert_eq!(
+            return_comment("บรรทัด ๑\nบรรทัด ๒"),
+            Ok("บรรทัด ๑\nบรรทัด ๒".into())
+        );
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Rollout tasks: the supervising office's letter with its checklist and deadline, the
 //! target units fixed at issue, each unit's report, and the extensions made.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::task::{Attachment, ItemKind, PointFacts, Targets, TaskFields, TaskState};
 
@@ -11,6 +13,10 @@ use crate::{Db, StorageError, on_pool};
 /// The audit record of a report's move; `unit_id` is the reporting unit.
 const REPORT_AUDIT: &str = "INSERT INTO audit_log (at, actor, action, unit_id, detail, address, user_id) \
      VALUES ($1, $2, $3, $4, $5, $6, $7)";
+
+const SELECT_TASK_UNITS: &str = "SELECT tu.unit_id, u.code, u.name_th, tu.report_state, tu.report_items, \
+     tu.first_submitted_at, tu.submitted_at, tu.reporter_name, tu.reporter_position, tu.return_comment, tu.decided_at \
+     FROM task_units tu JOIN units u ON u.id = tu.unit_id";
 
 /// A task as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -203,20 +209,29 @@ impl Db {
             .bind(root.as_str()).fetch_all(p).await?))
     }
 
-    /// Replaces a draft's fields; false when the task is not (or no longer) a draft.
+    /// Whether a unit has units below it a task can go to: an office right below it
+    /// (below a service point there is nothing).
+    pub async fn has_task_candidates(&self, root: &domain::UnitCode) -> Result<bool, StorageError> {
+        Ok(on_pool!(&self.pool, p => sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM units c JOIN units r ON c.parent_id = r.id \
+             WHERE r.code = $1 AND c.kind <> 'service_point')")
+            .bind(root.as_str()).fetch_one(p).await?))
+    }
+
+    /// Replaces a draft's fields but its attachments, which their own uploads change;
+    /// false when the task is not (or no longer) a draft.
     pub async fn update_draft(
         &self,
         id: i64,
         fields: &TaskFields,
         now: DateTime<Utc>,
     ) -> Result<bool, StorageError> {
-        let (targets, checklist, attachments) = encoded(fields)?;
+        let (targets, checklist, _) = encoded(fields)?;
         Ok(on_pool!(&self.writer, p => sqlx::query(
             "UPDATE tasks SET title = $2, letter_number = $3, letter_date = $4, body = $5, deadline = $6, \
-             targets = $7, checklist = $8, attachments = $9, updated_at = $10 WHERE id = $1 AND state = 'draft'")
+             targets = $7, checklist = $8, updated_at = $9 WHERE id = $1 AND state = 'draft'")
             .bind(id).bind(&fields.title).bind(&fields.letter_number).bind(fields.letter_date)
-            .bind(&fields.body).bind(fields.deadline).bind(&targets).bind(&checklist)
-            .bind(&attachments).bind(now)
+            .bind(&fields.body).bind(fields.deadline).bind(&targets).bind(&checklist).bind(now)
             .execute(p).await?.rows_affected() == 1))
     }
 
@@ -318,11 +333,24 @@ impl Db {
 
     /// The target units of an issued task in code order, with their reports' states.
     pub async fn task_units(&self, id: i64) -> Result<Vec<TaskUnitRow>, StorageError> {
-        Ok(on_pool!(&self.pool, p => sqlx::query_as(
-            "SELECT tu.unit_id, u.code, u.name_th, tu.report_state, tu.report_items, tu.first_submitted_at, tu.submitted_at, \
-             tu.reporter_name, tu.reporter_position, tu.return_comment, tu.decided_at \
-             FROM task_units tu JOIN units u ON u.id = tu.unit_id WHERE tu.task_id = $1 ORDER BY u.code")
-            .bind(id).fetch_all(p).await?))
+        let sql = format!("{SELECT_TASK_UNITS} WHERE tu.task_id = $1 ORDER BY u.code");
+        Ok(
+            on_pool!(&self.pool, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(id).fetch_all(p).await?),
+        )
+    }
+
+    /// One target unit's row of a task, by the unit's code.
+    pub async fn task_unit(
+        &self,
+        id: i64,
+        unit: &domain::UnitCode,
+    ) -> Result<Option<TaskUnitRow>, StorageError> {
+        let sql = format!("{SELECT_TASK_UNITS} WHERE tu.task_id = $1 AND u.code = $2");
+        Ok(
+            on_pool!(&self.pool, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(id).bind(unit.as_str()).fetch_optional(p).await?),
+        )
     }
 
     /// Writes a unit's report of an issued task; false when the task is no longer
@@ -386,14 +414,16 @@ impl Db {
     }
 
     /// The issuer's decision on a submitted report: `accepted`, or `returned` with a
-    /// comment; false when the report is no longer awaiting review or the task is not
-    /// issued.
+    /// comment; false when the report is no longer awaiting review, was sent again
+    /// since `seen` (when given), or the task is not issued.
+    #[allow(clippy::too_many_arguments)]
     pub async fn decide_report(
         &self,
         task_id: i64,
         unit_id: i64,
         to: &str,
         comment: Option<&str>,
+        seen: Option<DateTime<Utc>>,
         by: Editor<'_>,
         now: DateTime<Utc>,
     ) -> Result<bool, StorageError> {
@@ -403,8 +433,10 @@ impl Db {
                 "UPDATE task_units SET report_state = $3, return_comment = COALESCE($4, return_comment), \
                  decided_at = $5, decided_by = $6 \
                  WHERE task_id = $1 AND unit_id = $2 AND report_state = 'submitted' \
+                 AND ($7 = FALSE OR submitted_at = $8) \
                  AND EXISTS (SELECT 1 FROM tasks WHERE id = $1 AND state = 'issued')")
                 .bind(task_id).bind(unit_id).bind(to).bind(comment).bind(now).bind(by.user)
+                .bind(seen.is_some()).bind(seen.unwrap_or(now))
                 .execute(&mut *tx).await?.rows_affected();
             if moved != 1 {
                 return Ok(false);
@@ -442,44 +474,91 @@ impl Db {
             .bind(id).fetch_all(p).await?))
     }
 
-    /// What a target unit's checklist is checked against: the usernames bound to it,
-    /// and each of its service points (itself, or those right below it) as it stands.
-    pub async fn task_unit_facts(
+    /// Whether `user` holds a role on one of an issued task's target units or on a unit
+    /// above one: who may read the task without managing it.
+    pub async fn task_reaches(&self, task_id: i64, user: i64) -> Result<bool, StorageError> {
+        Ok(on_pool!(&self.pool, p => sqlx::query_scalar(
+            "WITH RECURSIVE up(id) AS (SELECT unit_id FROM task_units WHERE task_id = $1 \
+             UNION SELECT u.parent_id FROM units u JOIN up ON u.id = up.id WHERE u.parent_id IS NOT NULL) \
+             SELECT EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = $2 AND m.unit_id IN (SELECT id FROM up))")
+            .bind(task_id).bind(user).fetch_one(p).await?))
+    }
+
+    /// What the target units' checklists are checked against, by unit id: the
+    /// usernames bound to each, and each of its service points (itself, or those right
+    /// below it) as it stands. One unit's with `only`, every target's without: a few
+    /// queries for the whole task, whatever its number of units.
+    pub async fn task_facts(
         &self,
-        unit_id: i64,
-    ) -> Result<(Vec<String>, Vec<PointFacts>), StorageError> {
-        on_pool!(&self.pool, p => {
-            let members: Vec<String> = sqlx::query_scalar(
-                "SELECT us.username FROM memberships m JOIN users us ON us.id = m.user_id \
-                 WHERE m.unit_id = $1 ORDER BY us.username")
-                .bind(unit_id).fetch_all(p).await?;
-            #[allow(clippy::type_complexity)]
-            let rows: Vec<(i64, String, Option<DateTime<Utc>>, Option<DateTime<Utc>>, Option<bool>)> = sqlx::query_as(
-                "SELECT u.id, u.name_th, sp.verified_at, po.last_download_at, po.enabled FROM units u \
-                 JOIN service_points sp ON sp.unit_id = u.id LEFT JOIN posters po ON po.service_point_id = u.id \
-                 WHERE (u.parent_id = $1 OR u.id = $1) AND sp.archived_at IS NULL ORDER BY u.code")
-                .bind(unit_id).fetch_all(p).await?;
-            let mut points = Vec::with_capacity(rows.len());
-            for (id, name_th, confirmed_at, downloaded_at, enabled) in rows {
-                let edited_at: Option<DateTime<Utc>> = sqlx::query_scalar(
-                    "SELECT at FROM changes WHERE unit_id = $1 AND subject = 'service_point' ORDER BY id DESC LIMIT 1")
-                    .bind(id).fetch_optional(p).await?;
-                let photos: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM photos WHERE service_point_id = $1")
-                    .bind(id).fetch_one(p).await?;
-                let pinned: Vec<i64> = sqlx::query_scalar(
-                    "SELECT manual_id FROM service_point_manuals WHERE service_point_id = $1")
-                    .bind(id).fetch_all(p).await?;
-                points.push(PointFacts {
-                    name_th,
-                    edited_at,
-                    confirmed_at,
-                    photos: usize::try_from(photos).unwrap_or(0),
-                    pinned_manuals: pinned.into_iter().collect(),
-                    poster_downloaded_at: downloaded_at,
-                    poster_on: enabled.unwrap_or(false),
-                });
-            }
-            Ok((members, points))
-        })
+        task_id: i64,
+        only: Option<i64>,
+    ) -> Result<HashMap<i64, (Vec<String>, Vec<PointFacts>)>, StorageError> {
+        // The task's target units, and their service points with the unit they count for.
+        const TARGETS: &str = "tu.task_id = $1 AND ($2 = 0 OR tu.unit_id = $2)";
+        let points_of = format!(
+            "WITH pts(owner, id) AS (\
+             SELECT tu.unit_id, u.id FROM task_units tu JOIN units u ON u.parent_id = tu.unit_id WHERE {TARGETS} \
+             UNION ALL SELECT tu.unit_id, tu.unit_id FROM task_units tu WHERE {TARGETS})"
+        );
+        let members_sql = format!(
+            "SELECT m.unit_id, us.username FROM task_units tu JOIN memberships m ON m.unit_id = tu.unit_id \
+             JOIN users us ON us.id = m.user_id WHERE {TARGETS} ORDER BY us.username"
+        );
+        let points_sql = format!(
+            "{points_of} SELECT pts.owner, u.id, u.name_th, sp.verified_at, po.last_download_at, po.enabled, \
+             (SELECT c.at FROM changes c WHERE c.unit_id = u.id AND c.subject = 'service_point' ORDER BY c.id DESC LIMIT 1), \
+             (SELECT COUNT(*) FROM photos ph WHERE ph.service_point_id = u.id) \
+             FROM pts JOIN units u ON u.id = pts.id JOIN service_points sp ON sp.unit_id = u.id \
+             LEFT JOIN posters po ON po.service_point_id = u.id WHERE sp.archived_at IS NULL ORDER BY u.code"
+        );
+        let pins_sql = format!(
+            "{points_of} SELECT spm.service_point_id, spm.manual_id FROM service_point_manuals spm \
+             WHERE spm.service_point_id IN (SELECT id FROM pts)"
+        );
+        let only = only.unwrap_or(0);
+        #[allow(clippy::type_complexity)]
+        let (members, points, pins): (
+            Vec<(i64, String)>,
+            Vec<(
+                i64,
+                i64,
+                String,
+                Option<DateTime<Utc>>,
+                Option<DateTime<Utc>>,
+                Option<bool>,
+                Option<DateTime<Utc>>,
+                i64,
+            )>,
+            Vec<(i64, i64)>,
+        ) = on_pool!(&self.pool, p => {
+            let members = sqlx::query_as(sqlx::AssertSqlSafe(members_sql.as_str()))
+                .bind(task_id).bind(only).fetch_all(p).await?;
+            let points = sqlx::query_as(sqlx::AssertSqlSafe(points_sql.as_str()))
+                .bind(task_id).bind(only).fetch_all(p).await?;
+            let pins = sqlx::query_as(sqlx::AssertSqlSafe(pins_sql.as_str()))
+                .bind(task_id).bind(only).fetch_all(p).await?;
+            (members, points, pins)
+        });
+        let mut pinned: HashMap<i64, std::collections::BTreeSet<i64>> = HashMap::new();
+        for (point, manual) in pins {
+            pinned.entry(point).or_default().insert(manual);
+        }
+        let mut out: HashMap<i64, (Vec<String>, Vec<PointFacts>)> = HashMap::new();
+        for (unit, username) in members {
+            out.entry(unit).or_default().0.push(username);
+        }
+        for (owner, id, name_th, confirmed_at, downloaded_at, enabled, edited_at, photos) in points
+        {
+            out.entry(owner).or_default().1.push(PointFacts {
+                name_th,
+                edited_at,
+                confirmed_at,
+                photos: usize::try_from(photos).unwrap_or(0),
+                pinned_manuals: pinned.remove(&id).unwrap_or_default(),
+                poster_downloaded_at: downloaded_at,
+                poster_on: enabled.unwrap_or(false),
+            });
+        }
+        Ok(out)
     }
 }

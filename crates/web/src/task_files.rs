@@ -14,6 +14,16 @@ fn when(at: Option<chrono::DateTime<chrono::Utc>>) -> Cell {
     )
 }
 
+/// Text a unit typed, made inert for a spreadsheet: a cell that starts like a formula
+/// (`=`, `+`, `-`, `@`) would run as one when the office opens the CSV in Excel.
+fn typed(s: &str) -> Cell {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cell::Text(format!("'{s}"))
+    } else {
+        Cell::Text(s.to_owned())
+    }
+}
+
 /// The dashboard's rows, one per target unit, with a column per checklist item.
 pub(crate) fn dashboard_table(d: &app::tasks::Dashboard) -> (Vec<String>, Vec<Vec<Cell>>) {
     let mut headers: Vec<String> = [
@@ -41,7 +51,7 @@ pub(crate) fn dashboard_table(d: &app::tasks::Dashboard) -> (Vec<String>, Vec<Ve
                 Cell::Text(format!("{}/{}", r.items_done, r.items.len())),
                 when(r.first_submitted_at),
                 when(r.submitted_at),
-                Cell::Text(r.reporter_name.clone().unwrap_or_default()),
+                typed(r.reporter_name.as_deref().unwrap_or_default()),
             ];
             for i in &r.items {
                 cells.push(Cell::Text(format!(
@@ -157,8 +167,9 @@ pub(crate) async fn state_map(
             crate::Lang::En => s.label_en(),
         };
         svg.push_str(&format!(
-            r#"<a href="/staff/tasks/{}/units/{code}"><g><title>{} — {}</title>{}<text x="{:.1}" y="{:.1}" font-size="11">{}</text></g></a>"#,
+            r#"<a href="/staff/tasks/{}/units/{}"><g><title>{} — {}</title>{}<text x="{:.1}" y="{:.1}" font-size="11">{}</text></g></a>"#,
             d.task.id,
+            html(code),
             html(name),
             html(label),
             shape(kind, x, y, colour),

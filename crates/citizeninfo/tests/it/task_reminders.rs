@@ -256,6 +256,7 @@ async fn reminders_before_and_overdue(db: Db) {
             comment: "กรุณาแก้ไข".into(),
         },
         None,
+        None,
     )
     .await
     .unwrap();

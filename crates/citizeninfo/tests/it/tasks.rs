@@ -281,9 +281,10 @@ async fn self_check(db: Db) {
         .await
         .unwrap();
 
-    let mine = app::tasks::unit_view(app, &ed, id, &unit(BANG_LAMUNG))
+    let mine = app::tasks::report(app, &ed, id, &unit(BANG_LAMUNG))
         .await
-        .unwrap();
+        .unwrap()
+        .row;
     let signed = item(&mine, ItemKey::SignedUp);
     assert!(signed.done);
     assert!(
@@ -305,7 +306,7 @@ async fn self_check(db: Db) {
     );
     // The office sees only its own row: Sattahip's is not its to read.
     assert!(matches!(
-        app::tasks::unit_view(app, &ed, id, &unit(SATTAHIP)).await,
+        app::tasks::report(app, &ed, id, &unit(SATTAHIP)).await,
         Err(app::AppError::Forbidden)
     ));
     // Nor is the dashboard.
@@ -423,7 +424,7 @@ async fn reports(db: Db) {
 
     // The unit cannot accept its own report; the office returns it, saying why.
     assert!(matches!(
-        app::tasks::review(app, &ed, id, &bl, ReportAction::Accept, None).await,
+        app::tasks::review(app, &ed, id, &bl, ReportAction::Accept, None, None).await,
         Err(AppError::Forbidden)
     ));
     assert!(matches!(
@@ -435,6 +436,7 @@ async fn reports(db: Db) {
             ReportAction::Return {
                 comment: "  ".into()
             },
+            None,
             None
         )
         .await,
@@ -448,6 +450,7 @@ async fn reports(db: Db) {
         ReportAction::Return {
             comment: "กรุณาแนบรูปโปสเตอร์ที่ติดตั้ง".into(),
         },
+        None,
         None,
     )
     .await
@@ -482,9 +485,27 @@ async fn reports(db: Db) {
     .await
     .unwrap();
     assert_eq!(v.row.first_submitted_at, Some(first));
-    let v = app::tasks::review(app, &sup, id, &bl, ReportAction::Accept, None)
-        .await
-        .unwrap();
+    // A decision on the first submission, read before the second, is stale.
+    assert!(matches!(
+        app::tasks::review(app, &sup, id, &bl, ReportAction::Accept, Some(first), None).await,
+        Err(AppError::Stale)
+    ));
+    // Saving over a report under review is refused: it is sent again, or left.
+    assert!(matches!(
+        app::tasks::write_report(app, &ed, id, &bl, send("x", false, None), None).await,
+        Err(AppError::Invalid(_))
+    ));
+    let v = app::tasks::review(
+        app,
+        &sup,
+        id,
+        &bl,
+        ReportAction::Accept,
+        v.row.submitted_at,
+        None,
+    )
+    .await
+    .unwrap();
     assert_eq!(v.row.report, ReportState::Accepted);
     // Accepted is final.
     assert!(

@@ -289,7 +289,7 @@ pub async fn patch(
     ApiPath(id): ApiPath<i64>,
     body: Result<Json<TaskPatch>, JsonRejection>,
 ) -> Result<Json<TaskOut>, ApiError> {
-    // The right before the body: who may not manage the task learns nothing of it.
+    // The right before the body.
     let current = app::tasks::get(&state.app, &staff, id).await?;
     if !current.manages {
         return Err(app::AppError::Forbidden.into());
@@ -401,9 +401,7 @@ pub async fn extend(
     ApiPath(id): ApiPath<i64>,
     body: Result<Json<ExtendIn>, JsonRejection>,
 ) -> Result<Json<TaskOut>, ApiError> {
-    if !app::tasks::get(&state.app, &staff, id).await?.manages {
-        return Err(app::AppError::Forbidden.into());
-    }
+    app::tasks::may_manage(&state.app, &staff, id).await?;
     let b = json_body(body)?;
     app::tasks::extend(&state.app, &staff, id, b.deadline).await?;
     Ok(Json(task_out(
@@ -493,17 +491,26 @@ pub struct FormatParams {
     pub format: Option<String>,
 }
 
+/// The `format` asked for, one of `allowed` (the first when none is given).
+fn format_in(
+    asked: Option<&str>,
+    allowed: &'static [&'static str],
+) -> Result<&'static str, ApiError> {
+    match asked {
+        None => Ok(allowed[0]),
+        Some(f) => allowed.iter().find(|a| **a == f).copied().ok_or_else(|| {
+            let list = allowed.join(", ");
+            ApiError::invalid(FieldErrors::from([(
+                "format".to_owned(),
+                vec![format!("รูปแบบต้องเป็น {list} / The format is one of {list}")],
+            )]))
+        }),
+    }
+}
+
 fn format_of(q: Result<Query<FormatParams>, QueryRejection>) -> Result<&'static str, ApiError> {
     let Query(q) = q.map_err(query_rejection)?;
-    match q.format.as_deref() {
-        None | Some("json") => Ok("json"),
-        Some("csv") => Ok("csv"),
-        Some("xlsx") => Ok("xlsx"),
-        Some(_) => Err(ApiError::invalid(FieldErrors::from([(
-            "format".to_owned(),
-            vec!["รูปแบบต้องเป็น json, csv หรือ xlsx / The format is json, csv or xlsx".to_owned()],
-        )]))),
-    }
+    format_in(q.format.as_deref(), &["json", "csv", "xlsx"])
 }
 
 /// The dashboard: each target unit's state, items done and submission, and the
@@ -544,15 +551,11 @@ pub async fn units(
     let name = format!("task-{id}-units.{format}");
     if format == "csv" {
         let bytes = sheets::csv(&headers, &rows).map_err(ApiError::internal)?;
-        Ok(sheets::attachment(bytes, "text/csv; charset=utf-8", &name))
+        Ok(sheets::attachment(bytes, sheets::CSV, &name))
     } else {
         let widths: Vec<(u16, f64)> = (0..headers.len() as u16).map(|c| (c, 22.0)).collect();
         let bytes = sheets::xlsx("units", &headers, &rows, &widths).map_err(ApiError::internal)?;
-        Ok(sheets::attachment(
-            bytes,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            &name,
-        ))
+        Ok(sheets::attachment(bytes, sheets::XLSX, &name))
     }
 }
 
@@ -745,6 +748,7 @@ pub async fn accept_report(
         id,
         &unit,
         ReportAction::Accept,
+        None,
         address.0.as_deref(),
     )
     .await?;
@@ -780,9 +784,7 @@ pub async fn return_report(
     body: Result<Json<ReturnIn>, JsonRejection>,
 ) -> Result<Json<ReportOut>, ApiError> {
     let unit = unit_code(&code)?;
-    if !app::tasks::get(&state.app, &staff, id).await?.manages {
-        return Err(app::AppError::Forbidden.into());
-    }
+    app::tasks::may_manage(&state.app, &staff, id).await?;
     let b = json_body(body)?;
     let v = app::tasks::review(
         &state.app,
@@ -790,6 +792,7 @@ pub async fn return_report(
         id,
         &unit,
         ReportAction::Return { comment: b.comment },
+        None,
         address.0.as_deref(),
     )
     .await?;
@@ -895,16 +898,7 @@ pub async fn codes(
     q: Result<Query<CodesParams>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(q) = q.map_err(query_rejection)?;
-    let format = q.format.as_deref().unwrap_or("json");
-    if !matches!(format, "json" | "csv" | "xlsx" | "pdf") {
-        return Err(ApiError::invalid(FieldErrors::from([(
-            "format".to_owned(),
-            vec![
-                "รูปแบบต้องเป็น json, csv, xlsx หรือ pdf / The format is json, csv, xlsx or pdf"
-                    .to_owned(),
-            ],
-        )])));
-    }
+    let format = format_in(q.format.as_deref(), &["json", "csv", "xlsx", "pdf"])?;
     let rows = app::tasks::codes(&state.app, &staff, id, address.0.as_deref()).await?;
     let name = format!("task-{id}-authorize-codes.{format}");
     match format {
@@ -946,16 +940,12 @@ pub async fn codes(
                 .collect();
             if format == "csv" {
                 let bytes = sheets::csv(&headers, &cells).map_err(ApiError::internal)?;
-                Ok(sheets::attachment(bytes, "text/csv; charset=utf-8", &name))
+                Ok(sheets::attachment(bytes, sheets::CSV, &name))
             } else {
                 let widths = [(0, 8.0), (1, 18.0), (2, 48.0), (3, 20.0)];
                 let bytes = sheets::xlsx("Authorize Codes", &headers, &cells, &widths)
                     .map_err(ApiError::internal)?;
-                Ok(sheets::attachment(
-                    bytes,
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    &name,
-                ))
+                Ok(sheets::attachment(bytes, sheets::XLSX, &name))
             }
         }
     }
@@ -1005,9 +995,7 @@ pub async fn add_attachment(
     body: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, ApiError> {
     // The right first: without it, nothing about the body is said.
-    if !app::tasks::get(&state.app, &staff, id).await?.manages {
-        return Err(app::AppError::Forbidden.into());
-    }
+    app::tasks::may_manage(&state.app, &staff, id).await?;
     let m = body.map_err(|e| {
         ApiError::status(
             StatusCode::BAD_REQUEST,
@@ -1086,7 +1074,7 @@ pub async fn remove_attachment(
 ) -> Result<Json<TaskOut>, ApiError> {
     let n = attachment_no(&n)?;
     Ok(Json(task_out(
-        app::tasks::remove_attachment(&state.app, &staff, id, n).await?,
+        app::tasks::remove_attachment(&state.app, &staff, id, n, None).await?,
     )))
 }
 

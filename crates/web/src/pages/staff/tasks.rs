@@ -617,8 +617,8 @@ struct TaskPage {
     is_issued: bool,
     manages: bool,
     checklist: Vec<String>,
-    /// The titles of the uploaded attachments, in order.
-    attachments: Vec<String>,
+    /// The uploaded attachments in order: (title, file key).
+    attachments: Vec<(String, String)>,
     extensions: Vec<(String, String)>,
     /// The caller's own target units: (code, name).
     own: Vec<(String, String)>,
@@ -636,8 +636,11 @@ struct TaskPage {
 #[serde(default)]
 pub(crate) struct Said {
     done: String,
-    error: String,
 }
+
+/// Where the task page keeps, for its next view, why a move was refused: in the
+/// session, so that no link can make the page say something.
+const REFUSAL: &str = "task_refusal";
 
 fn percent(r: Option<f64>) -> String {
     r.map(|r| format!("{:.0}%", r * 100.0)).unwrap_or_default()
@@ -716,13 +719,8 @@ pub(crate) async fn task_page(
     let own = if t.state == TaskState::Draft {
         Vec::new()
     } else {
-        match app::tasks::list(&state.app, &caller, false).await {
-            Ok(lines) => lines
-                .into_iter()
-                .filter(|l| l.task.id == id)
-                .flat_map(|l| l.reporting)
-                .map(|(c, _)| (c.clone(), c))
-                .collect(),
+        match app::tasks::own_targets(&state.app, &caller, id).await {
+            Ok(own) => own,
             Err(e) => return failure(lang, &uri, &caller, e),
         }
     };
@@ -731,7 +729,7 @@ pub(crate) async fn task_page(
         "" => None,
         d => Some(lang.t(&format!("tk-done-{d}"))).filter(|s| !s.is_empty()),
     };
-    let error = (!said.error.is_empty()).then(|| said.error.clone());
+    let error = session.remove::<String>(REFUSAL).await.ok().flatten();
     let rates = totals
         .map(|t| (percent(t.reporting_rate), percent(t.on_time_rate)))
         .unwrap_or_default();
@@ -768,7 +766,7 @@ pub(crate) async fn task_page(
             .fields
             .attachments
             .iter()
-            .map(|a| a.title.clone())
+            .map(|a| (a.title.clone(), a.file_key.clone()))
             .collect(),
         extensions: view
             .extensions
@@ -822,7 +820,9 @@ pub(crate) async fn task_action(
     };
     match done {
         Ok(d) => Redirect::to(&format!("/staff/tasks/{id}?done={d}")).into_response(),
-        Err(e) => back_with_error(lang, id, e).unwrap_or_else(|e| failure(lang, &uri, &caller, e)),
+        Err(e) => back_with_error(&session, lang, id, e)
+            .await
+            .unwrap_or_else(|e| failure(lang, &uri, &caller, e)),
     }
 }
 
@@ -862,6 +862,8 @@ struct UnitPage {
     reporter_name: String,
     reporter_position: String,
     submitted: String,
+    /// The submission under review, as the review forms send it back.
+    submitted_at: String,
     return_comment: String,
     may_write: bool,
     may_review: bool,
@@ -1016,6 +1018,11 @@ async fn unit_page(
                 .row
                 .submitted_at
                 .map(|at| date_in(lang, task::local_date(at)))
+                .unwrap_or_default(),
+            submitted_at: v
+                .row
+                .submitted_at
+                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true))
                 .unwrap_or_default(),
             return_comment: if report == ReportState::Returned {
                 v.row.return_comment.clone().unwrap_or_default()
@@ -1182,7 +1189,21 @@ pub(crate) async fn unit_review(
         ),
         _ => return failure(lang, &uri, &caller, AppError::NotFound("decision")),
     };
-    match app::tasks::review(&state.app, &caller, id, &unit, action, address.0.as_deref()).await {
+    // The submission the reviewer read: one sent since makes the decision stale.
+    let seen = chrono::DateTime::parse_from_rfc3339(first(&pairs, "submitted"))
+        .ok()
+        .map(|t| t.with_timezone(&chrono::Utc));
+    match app::tasks::review(
+        &state.app,
+        &caller,
+        id,
+        &unit,
+        action,
+        seen,
+        address.0.as_deref(),
+    )
+    .await
+    {
         Ok(_) => {
             Redirect::to(&format!("/staff/tasks/{id}/units/{unit}?done={done}")).into_response()
         }
@@ -1199,8 +1220,12 @@ pub(crate) async fn unit_review(
 
 /// Back to the task page saying why, for a refusal the page can explain; any other
 /// error is given back.
-fn back_with_error(lang: Lang, id: i64, e: AppError) -> Result<Response, AppError> {
-    let enc = super::super::form_urlencoded_component;
+async fn back_with_error(
+    session: &Session,
+    lang: Lang,
+    id: i64,
+    e: AppError,
+) -> Result<Response, AppError> {
     let why = match e {
         AppError::Invalid(p) => p
             .iter()
@@ -1210,7 +1235,11 @@ fn back_with_error(lang: Lang, id: i64, e: AppError) -> Result<Response, AppErro
         AppError::Stale => lang.t("tk-stale"),
         e => return Err(e),
     };
-    Ok(Redirect::to(&format!("/staff/tasks/{id}?error={}", enc(&why))).into_response())
+    session
+        .insert(REFUSAL, why)
+        .await
+        .map_err(AppError::internal)?;
+    Ok(Redirect::to(&format!("/staff/tasks/{id}")).into_response())
 }
 
 /// A file added to a draft's attachments from the task page.
@@ -1261,7 +1290,9 @@ pub(crate) async fn attachment_upload(
     };
     match result {
         Ok(_) => Redirect::to(&format!("/staff/tasks/{id}?done=attached")).into_response(),
-        Err(e) => back_with_error(lang, id, e).unwrap_or_else(|e| failure(lang, &uri, &caller, e)),
+        Err(e) => back_with_error(&session, lang, id, e)
+            .await
+            .unwrap_or_else(|e| failure(lang, &uri, &caller, e)),
     }
 }
 
@@ -1271,14 +1302,18 @@ pub(crate) async fn attachment_remove(
     lang: Lang,
     uri: Uri,
     Path((id, n)): Path<(i64, usize)>,
+    Form(pairs): Form<Pairs>,
 ) -> Response {
     let caller = match caller(&state, &session, &uri).await {
         Ok(c) => c,
         Err(r) => return r,
     };
-    match app::tasks::remove_attachment(&state.app, &caller, id, n).await {
+    let key = Some(first(&pairs, "key")).filter(|k| !k.is_empty());
+    match app::tasks::remove_attachment(&state.app, &caller, id, n, key).await {
         Ok(_) => Redirect::to(&format!("/staff/tasks/{id}?done=detached")).into_response(),
-        Err(e) => back_with_error(lang, id, e).unwrap_or_else(|e| failure(lang, &uri, &caller, e)),
+        Err(e) => back_with_error(&session, lang, id, e)
+            .await
+            .unwrap_or_else(|e| failure(lang, &uri, &caller, e)),
     }
 }
 
