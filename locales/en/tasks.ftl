@@ -116,3 +116,5 @@ tk-photo = A photo (optional)
 tk-photo-send = Send the photo
 tk-photo-alt = Photo for the item
 tk-done-photo = Photo saved
+tk-rows-shown = Units { $from }–{ $to } of { $total }
+tk-all-states = All states

@@ -116,3 +116,5 @@ tk-photo = รูปภาพประกอบ (ถ้ามี)
 tk-photo-send = ส่งรูปภาพ
 tk-photo-alt = รูปภาพประกอบรายการ
 tk-done-photo = บันทึกรูปภาพแล้ว
+tk-rows-shown = หน่วยงานที่ { $from }–{ $to } จาก { $total }
+tk-all-states = ทุกสถานะ

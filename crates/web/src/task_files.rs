@@ -122,23 +122,27 @@ fn shape(kind: &str, x: f64, y: f64, colour: &str) -> String {
 
 /// The target units on a map drawn as SVG, each at its service points' pins, marked by
 /// state, with a legend: no tiles to fetch and no script, so it shows on a slow phone
-/// and prints.
+/// and prints. The units of `rows` alone: the page of the dashboard shown.
 pub(crate) async fn state_map(
     state: &crate::Shared,
-    d: &app::tasks::Dashboard,
+    task_id: i64,
+    rows: &[&app::tasks::UnitRow],
     lang: crate::Lang,
 ) -> Result<String, app::AppError> {
-    let places = state.db.task_unit_places(d.task.id).await?;
-    let states: std::collections::HashMap<&str, (&str, domain::task::UnitState)> = d
-        .rows
+    let places = state.db.task_unit_places(task_id).await?;
+    let states: std::collections::HashMap<&str, (&str, domain::task::UnitState)> = rows
         .iter()
         .map(|r| (r.code.as_str(), (r.name_th.as_str(), r.state)))
+        .collect();
+    let (w, h, pad) = (640.0, 420.0, 24.0);
+    let (mut lat0, mut lat1, mut lon0, mut lon1) = (90.0f64, -90.0f64, 180.0f64, -180.0f64);
+    let places: Vec<_> = places
+        .into_iter()
+        .filter(|p| states.contains_key(p.0.as_str()))
         .collect();
     if places.is_empty() {
         return Ok(String::new());
     }
-    let (w, h, pad) = (640.0, 420.0, 24.0);
-    let (mut lat0, mut lat1, mut lon0, mut lon1) = (90.0f64, -90.0f64, 180.0f64, -180.0f64);
     for (_, lat, lon) in &places {
         lat0 = lat0.min(*lat);
         lat1 = lat1.max(*lat);
@@ -168,7 +172,7 @@ pub(crate) async fn state_map(
         };
         svg.push_str(&format!(
             r#"<a href="/staff/tasks/{}/units/{}"><g><title>{} — {}</title>{}<text x="{:.1}" y="{:.1}" font-size="11">{}</text></g></a>"#,
-            d.task.id,
+            task_id,
             html(code),
             html(name),
             html(label),

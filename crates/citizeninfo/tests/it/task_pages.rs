@@ -237,6 +237,11 @@ async fn pages(db: Db) {
     let r = page(&app, &sup, &format!("/staff/tasks/{id}")).await;
     assert!(r.body.contains("1 / 2"), "{}", r.body);
     assert!(r.body.contains("data-state=\"accepted\""), "{}", r.body);
+    assert_eq!(r.body.matches("<tr data-state=").count(), 2);
+    // The rows of one state alone, as the legend links them.
+    let r = page(&app, &sup, &format!("/staff/tasks/{id}?state=accepted")).await;
+    assert_eq!(r.body.matches("<tr data-state=").count(), 1, "{}", r.body);
+    assert!(r.body.contains("หน่วยงานที่ 1–1 จาก 1"), "{}", r.body);
 }
 
 on_both_databases!(tasks_in_the_back_office_pages, pages);

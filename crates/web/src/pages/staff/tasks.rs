@@ -628,6 +628,10 @@ struct TaskPage {
     totals: Option<task::Totals>,
     rates: (String, String),
     map: String,
+    /// (previous page, next page, which rows are shown)
+    pager: (Option<String>, Option<String>, String),
+    /// The state the rows are narrowed to, or empty.
+    filter: String,
     notice: Option<String>,
     error: Option<String>,
 }
@@ -636,7 +640,13 @@ struct TaskPage {
 #[serde(default)]
 pub(crate) struct Said {
     done: String,
+    /// The dashboard's rows of one state alone.
+    state: String,
+    page: String,
 }
+
+/// Dashboard rows per page: a department's task goes to thousands of offices.
+const ROWS_PER_PAGE: usize = 100;
 
 /// Where the task page keeps, for its next view, why a move was refused: in the
 /// session, so that no link can make the page say something.
@@ -667,6 +677,8 @@ pub(crate) async fn task_page(
     let mut counts = Vec::new();
     let mut totals = None;
     let mut map = String::new();
+    let mut pager = (None, None, String::new());
+    let mut filter = String::new();
     if view.manages && t.state != TaskState::Draft {
         let d = match app::tasks::dashboard(&state.app, &caller, id).await {
             Ok(d) => d,
@@ -690,12 +702,43 @@ pub(crate) async fn task_page(
                 s.as_str(),
             ));
         }
-        map = match crate::task_files::state_map(&state, &d, lang).await {
+        let picked: Vec<&app::tasks::UnitRow> = d
+            .rows
+            .iter()
+            .filter(|r| said.state.is_empty() || r.state.as_str() == said.state)
+            .collect();
+        let pages = picked.len().div_ceil(ROWS_PER_PAGE).max(1);
+        let page = said.page.parse::<usize>().unwrap_or(1).clamp(1, pages);
+        let shown = &picked[(page - 1) * ROWS_PER_PAGE..(page * ROWS_PER_PAGE).min(picked.len())];
+        let link = |p: usize| {
+            format!(
+                "/staff/tasks/{id}?state={}&page={p}#units",
+                super::super::form_urlencoded_component(&said.state)
+            )
+        };
+        pager = (
+            (page > 1).then(|| link(page - 1)),
+            (page < pages).then(|| link(page + 1)),
+            lang.t_with(
+                "tk-rows-shown",
+                &[
+                    (
+                        "from",
+                        ((page - 1) * ROWS_PER_PAGE + 1)
+                            .min(picked.len())
+                            .to_string(),
+                    ),
+                    ("to", ((page - 1) * ROWS_PER_PAGE + shown.len()).to_string()),
+                    ("total", picked.len().to_string()),
+                ],
+            ),
+        );
+        filter = said.state.clone();
+        map = match crate::task_files::state_map(&state, id, shown, lang).await {
             Ok(m) => m,
             Err(e) => return failure(lang, &uri, &caller, e),
         };
-        rows = d
-            .rows
+        rows = shown
             .iter()
             .map(|r| Row {
                 code: r.code.clone(),
@@ -779,6 +822,8 @@ pub(crate) async fn task_page(
         totals,
         rates,
         map,
+        pager,
+        filter,
         notice,
         error,
     }
