@@ -399,10 +399,19 @@ async fn form_page(
     v: TaskValues,
     problems: &[Problem],
 ) -> Response {
-    let issuers: Vec<(String, String)> = match app::tasks::issuers(&state.app, caller).await {
+    let mut issuers: Vec<(String, String)> = match app::tasks::issuers(&state.app, caller).await {
         Ok(i) => i.into_iter().map(|(c, n)| (c.to_string(), n)).collect(),
         Err(e) => return failure(lang, uri, caller, e),
     };
+    // A system administrator holds no unit: the office comes from the address
+    // (`?issuer=CODE`), and the use case checks it as any other.
+    if caller.user.is_system_admin
+        && !issuers.iter().any(|i| i.0 == v.issuer)
+        && let Ok(code) = UnitCode::parse(&v.issuer)
+        && let Ok(Some(chain)) = state.db.unit_chain_named(&code).await
+    {
+        issuers.push((code.to_string(), chain[0].3.clone()));
+    }
     let candidates = match UnitCode::parse(&v.issuer) {
         Ok(issuer) => match app::tasks::candidates(&state.app, caller, &issuer).await {
             Ok(c) => c,
