@@ -119,7 +119,10 @@ fn finish(doc: &mut utoipa::openapi::OpenApi) {
         // The back office's listing takes the filters of a search form too.
         let form_like = matches!(
             path.as_str(),
-            "/api/v1/staff/service-points" | "/api/v1/staff/quality" | "/api/v1/staff/posters"
+            "/api/v1/staff/service-points"
+                | "/api/v1/staff/quality"
+                | "/api/v1/staff/posters"
+                | "/api/v1/staff/tasks"
         );
         let operations = [
             &mut item.get,

@@ -65,7 +65,7 @@ pub struct TaskPatch {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct ExtensionOut {
+pub struct TaskExtensionOut {
     pub previous: NaiveDate,
     pub deadline: NaiveDate,
 }
@@ -83,7 +83,7 @@ pub struct TaskOut {
     pub issued_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
     /// The deadlines extensions replaced, oldest first.
-    pub extensions: Vec<ExtensionOut>,
+    pub extensions: Vec<TaskExtensionOut>,
     /// The caller manages the task (the issuing office's staff).
     pub manages: bool,
 }
@@ -102,7 +102,7 @@ fn task_out(v: app::tasks::TaskView) -> TaskOut {
         extensions: v
             .extensions
             .into_iter()
-            .map(|(previous, deadline)| ExtensionOut { previous, deadline })
+            .map(|(previous, deadline)| TaskExtensionOut { previous, deadline })
             .collect(),
         manages: v.manages,
     }
@@ -160,7 +160,7 @@ pub struct TaskListParams {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct ReportingOut {
+pub struct TaskReportingOut {
     /// One of the caller's units the task was issued to.
     pub unit: String,
     pub report_state: ReportState,
@@ -177,7 +177,7 @@ pub struct TaskLineOut {
     /// Days from today (Bangkok) to the deadline; negative once it has passed.
     pub days_left: i64,
     pub manages: bool,
-    pub reporting: Vec<ReportingOut>,
+    pub reporting: Vec<TaskReportingOut>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -235,7 +235,7 @@ pub async fn list(
             reporting: l
                 .reporting
                 .into_iter()
-                .map(|(unit, report_state)| ReportingOut { unit, report_state })
+                .map(|(unit, report_state)| TaskReportingOut { unit, report_state })
                 .collect(),
         })
         .collect();
@@ -346,7 +346,7 @@ pub async fn discard(
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct IssuedOut {
+pub struct TaskIssuedOut {
     /// The units it went to, fixed now.
     pub units: Vec<String>,
     pub task: TaskOut,
@@ -357,7 +357,7 @@ pub struct IssuedOut {
     params(("id" = i64, Path, description = TASK_ID)),
     security(("session" = []), ("bearer" = [])),
     responses(
-        (status = 200, description = "Issued", body = IssuedOut),
+        (status = 200, description = "Issued", body = TaskIssuedOut),
         (status = 400, description = "`invalid_parameter`: the id is not a number", body = ApiError),
         (status = 401, description = "`unauthenticated`: no valid session cookie or API token", body = ApiError),
         (status = 403, description = "`forbidden`: not of the issuing office's administrators or supervisors", body = ApiError),
@@ -369,20 +369,20 @@ pub async fn issue(
     State(state): State<Shared>,
     staff: Staff,
     ApiPath(id): ApiPath<i64>,
-) -> Result<Json<IssuedOut>, ApiError> {
+) -> Result<Json<TaskIssuedOut>, ApiError> {
     let units = app::tasks::issue(&state.app, &staff, id).await?;
     let task = task_out(app::tasks::get(&state.app, &staff, id).await?);
-    Ok(Json(IssuedOut { units, task }))
+    Ok(Json(TaskIssuedOut { units, task }))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
-pub struct ExtendIn {
+pub struct TaskExtendIn {
     /// The new deadline, later than the one in force.
     pub deadline: NaiveDate,
 }
 
 /// Move an issued task's deadline later; the one replaced is kept.
-#[utoipa::path(post, path = "/api/v1/staff/tasks/{id}/extend", tag = "staff", request_body = ExtendIn,
+#[utoipa::path(post, path = "/api/v1/staff/tasks/{id}/extend", tag = "staff", request_body = TaskExtendIn,
     params(("id" = i64, Path, description = TASK_ID)),
     security(("session" = []), ("bearer" = [])),
     responses(
@@ -399,7 +399,7 @@ pub async fn extend(
     State(state): State<Shared>,
     staff: Staff,
     ApiPath(id): ApiPath<i64>,
-    body: Result<Json<ExtendIn>, JsonRejection>,
+    body: Result<Json<TaskExtendIn>, JsonRejection>,
 ) -> Result<Json<TaskOut>, ApiError> {
     app::tasks::may_manage(&state.app, &staff, id).await?;
     let b = json_body(body)?;
@@ -434,7 +434,7 @@ pub async fn close(
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct UnitRowOut {
+pub struct TaskUnitRowOut {
     pub code: String,
     pub name: String,
     pub state: UnitState,
@@ -455,8 +455,8 @@ pub struct UnitRowOut {
     pub last_reminder_recipients: Option<i64>,
 }
 
-fn row_out(r: app::tasks::UnitRow) -> UnitRowOut {
-    UnitRowOut {
+fn row_out(r: app::tasks::UnitRow) -> TaskUnitRowOut {
+    TaskUnitRowOut {
         items_total: r.items.len(),
         code: r.code,
         name: r.name_th,
@@ -476,11 +476,11 @@ fn row_out(r: app::tasks::UnitRow) -> UnitRowOut {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct DashboardOut {
+pub struct TaskDashboardOut {
     pub task_id: i64,
     pub deadline: NaiveDate,
     pub totals: Totals,
-    pub units: Vec<UnitRowOut>,
+    pub units: Vec<TaskUnitRowOut>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -520,7 +520,7 @@ fn format_of(q: Result<Query<FormatParams>, QueryRejection>) -> Result<&'static 
     security(("session" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "The dashboard: JSON, or its rows as a CSV or XLSX attachment by `format`", content(
-            (DashboardOut = "application/json"),
+            (TaskDashboardOut = "application/json"),
             ("text/csv"),
             ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         (status = 400, description = "`invalid_parameter`: the id is not a number, or `format` is not `json`, `csv` or `xlsx`", body = ApiError),
@@ -538,7 +538,7 @@ pub async fn units(
     let format = format_of(q)?;
     let d = app::tasks::dashboard(&state.app, &staff, id).await?;
     if format == "json" {
-        return Ok(Json(DashboardOut {
+        return Ok(Json(TaskDashboardOut {
             task_id: d.task.id,
             deadline: d.task.fields.deadline,
             totals: d.totals,
@@ -560,20 +560,20 @@ pub async fn units(
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct ReportOut {
+pub struct TaskReportOut {
     pub task_id: i64,
     pub task_state: TaskState,
     pub deadline: NaiveDate,
     #[serde(flatten)]
-    pub row: UnitRowOut,
+    pub row: TaskUnitRowOut,
     /// The caller may change and send it.
     pub writes: bool,
     /// The caller may accept or return it.
     pub reviews: bool,
 }
 
-fn report_out(v: app::tasks::ReportView) -> ReportOut {
-    ReportOut {
+fn report_out(v: app::tasks::ReportView) -> TaskReportOut {
+    TaskReportOut {
         task_id: v.task.id,
         task_state: v.task.state,
         deadline: v.task.fields.deadline,
@@ -592,7 +592,7 @@ const UNIT_PARAM: &str = "The target unit's 13-digit code";
            ("code" = String, Path, description = UNIT_PARAM, pattern = "^[0-9]{13}$")),
     security(("session" = []), ("bearer" = [])),
     responses(
-        (status = 200, description = "The report", body = ReportOut),
+        (status = 200, description = "The report", body = TaskReportOut),
         (status = 400, description = "`invalid_parameter`: the id is not a number or the code not 13 digits", body = ApiError),
         (status = 401, description = "`unauthenticated`: no valid session cookie or API token", body = ApiError),
         (status = 403, description = "`forbidden`: no role on the unit or above it", body = ApiError),
@@ -602,7 +602,7 @@ pub async fn get_report(
     State(state): State<Shared>,
     staff: Staff,
     ApiPath((id, code)): ApiPath<(i64, String)>,
-) -> Result<Json<ReportOut>, ApiError> {
+) -> Result<Json<TaskReportOut>, ApiError> {
     let unit = unit_code(&code)?;
     Ok(Json(report_out(
         app::tasks::report(&state.app, &staff, id, &unit).await?,
@@ -612,7 +612,7 @@ pub async fn get_report(
 /// The unit's report form: the items it ticks done (those only it can say), its
 /// remarks per item, and the reporter.
 #[derive(Debug, Deserialize, ToSchema)]
-pub struct ReportIn {
+pub struct TaskReportIn {
     /// Keys of the items declared done: `poster`, `declared_3`. A tick on an item the
     /// data decides is ignored.
     #[serde(default)]
@@ -631,7 +631,7 @@ pub struct ReportIn {
     pub seen: Option<ReportState>,
 }
 
-fn input_of(b: ReportIn, submit: bool) -> app::tasks::ReportInput {
+fn input_of(b: TaskReportIn, submit: bool) -> app::tasks::ReportInput {
     app::tasks::ReportInput {
         form: ReportForm {
             declared: b.declared,
@@ -650,9 +650,9 @@ async fn write(
     address: &ClientAddress,
     id: i64,
     code: &str,
-    body: Result<Json<ReportIn>, JsonRejection>,
+    body: Result<Json<TaskReportIn>, JsonRejection>,
     submit: bool,
-) -> Result<Json<ReportOut>, ApiError> {
+) -> Result<Json<TaskReportOut>, ApiError> {
     let unit = unit_code(code)?;
     // The right before the body: who may not write the unit's report learns nothing.
     staff
@@ -672,12 +672,12 @@ async fn write(
 }
 
 /// Save the unit's report form without sending it.
-#[utoipa::path(put, path = "/api/v1/staff/tasks/{id}/units/{code}/report", tag = "staff", request_body = ReportIn,
+#[utoipa::path(put, path = "/api/v1/staff/tasks/{id}/units/{code}/report", tag = "staff", request_body = TaskReportIn,
     params(("id" = i64, Path, description = TASK_ID),
            ("code" = String, Path, description = UNIT_PARAM, pattern = "^[0-9]{13}$")),
     security(("session" = []), ("bearer" = [])),
     responses(
-        (status = 200, description = "The report as saved", body = ReportOut),
+        (status = 200, description = "The report as saved", body = TaskReportOut),
         (status = 400, description = "`invalid_parameter`: the id or code is refused; `invalid_body`: not JSON of this shape (an unknown item key)", body = ApiError),
         (status = 401, description = "`unauthenticated`: no valid session cookie or API token", body = ApiError),
         (status = 403, description = "`forbidden`: not an editor of the unit, nor an administrator or supervisor above it", body = ApiError),
@@ -691,18 +691,18 @@ pub async fn put_report(
     staff: Staff,
     address: ClientAddress,
     ApiPath((id, code)): ApiPath<(i64, String)>,
-    body: Result<Json<ReportIn>, JsonRejection>,
-) -> Result<Json<ReportOut>, ApiError> {
+    body: Result<Json<TaskReportIn>, JsonRejection>,
+) -> Result<Json<TaskReportOut>, ApiError> {
     write(&state, &staff, &address, id, &code, body, false).await
 }
 
 /// Save the report form and send it to the issuing office; again after a return.
-#[utoipa::path(post, path = "/api/v1/staff/tasks/{id}/units/{code}/report/submit", tag = "staff", request_body = ReportIn,
+#[utoipa::path(post, path = "/api/v1/staff/tasks/{id}/units/{code}/report/submit", tag = "staff", request_body = TaskReportIn,
     params(("id" = i64, Path, description = TASK_ID),
            ("code" = String, Path, description = UNIT_PARAM, pattern = "^[0-9]{13}$")),
     security(("session" = []), ("bearer" = [])),
     responses(
-        (status = 200, description = "The report as sent", body = ReportOut),
+        (status = 200, description = "The report as sent", body = TaskReportOut),
         (status = 400, description = "`invalid_parameter`: the id or code is refused; `invalid_body`: not JSON of this shape", body = ApiError),
         (status = 401, description = "`unauthenticated`: no valid session cookie or API token", body = ApiError),
         (status = 403, description = "`forbidden`: not an editor of the unit, nor an administrator or supervisor above it", body = ApiError),
@@ -716,8 +716,8 @@ pub async fn submit_report(
     staff: Staff,
     address: ClientAddress,
     ApiPath((id, code)): ApiPath<(i64, String)>,
-    body: Result<Json<ReportIn>, JsonRejection>,
-) -> Result<Json<ReportOut>, ApiError> {
+    body: Result<Json<TaskReportIn>, JsonRejection>,
+) -> Result<Json<TaskReportOut>, ApiError> {
     write(&state, &staff, &address, id, &code, body, true).await
 }
 
@@ -727,7 +727,7 @@ pub async fn submit_report(
            ("code" = String, Path, description = UNIT_PARAM, pattern = "^[0-9]{13}$")),
     security(("session" = []), ("bearer" = [])),
     responses(
-        (status = 200, description = "The report, accepted", body = ReportOut),
+        (status = 200, description = "The report, accepted", body = TaskReportOut),
         (status = 400, description = "`invalid_parameter`: the id or code is refused", body = ApiError),
         (status = 401, description = "`unauthenticated`: no valid session cookie or API token", body = ApiError),
         (status = 403, description = "`forbidden`: not of the issuing office's administrators or supervisors", body = ApiError),
@@ -740,7 +740,7 @@ pub async fn accept_report(
     staff: Staff,
     address: ClientAddress,
     ApiPath((id, code)): ApiPath<(i64, String)>,
-) -> Result<Json<ReportOut>, ApiError> {
+) -> Result<Json<TaskReportOut>, ApiError> {
     let unit = unit_code(&code)?;
     let v = app::tasks::review(
         &state.app,
@@ -756,18 +756,18 @@ pub async fn accept_report(
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
-pub struct ReturnIn {
+pub struct TaskReturnIn {
     /// Why, for the unit: at most 1000 characters.
     pub comment: String,
 }
 
 /// Return a submitted report to the unit, saying why.
-#[utoipa::path(post, path = "/api/v1/staff/tasks/{id}/units/{code}/report/return", tag = "staff", request_body = ReturnIn,
+#[utoipa::path(post, path = "/api/v1/staff/tasks/{id}/units/{code}/report/return", tag = "staff", request_body = TaskReturnIn,
     params(("id" = i64, Path, description = TASK_ID),
            ("code" = String, Path, description = UNIT_PARAM, pattern = "^[0-9]{13}$")),
     security(("session" = []), ("bearer" = [])),
     responses(
-        (status = 200, description = "The report, returned", body = ReportOut),
+        (status = 200, description = "The report, returned", body = TaskReportOut),
         (status = 400, description = "`invalid_parameter`: the id or code is refused; `invalid_body`: not JSON of this shape", body = ApiError),
         (status = 401, description = "`unauthenticated`: no valid session cookie or API token", body = ApiError),
         (status = 403, description = "`forbidden`: not of the issuing office's administrators or supervisors", body = ApiError),
@@ -781,8 +781,8 @@ pub async fn return_report(
     staff: Staff,
     address: ClientAddress,
     ApiPath((id, code)): ApiPath<(i64, String)>,
-    body: Result<Json<ReturnIn>, JsonRejection>,
-) -> Result<Json<ReportOut>, ApiError> {
+    body: Result<Json<TaskReturnIn>, JsonRejection>,
+) -> Result<Json<TaskReportOut>, ApiError> {
     let unit = unit_code(&code)?;
     app::tasks::may_manage(&state.app, &staff, id).await?;
     let b = json_body(body)?;
@@ -954,7 +954,7 @@ pub async fn codes(
 /// A file to send with the letter.
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct AttachmentUpload {
+pub struct TaskAttachmentUpload {
     /// PDF, Word (.docx), Excel (.xlsx), JPEG or PNG, at most 10 MB; checked by its
     /// content.
     #[schema(value_type = String, format = Binary)]
@@ -975,7 +975,7 @@ fn attachment_no(n: &str) -> Result<usize, ApiError> {
 /// Add a file to a draft's attachments: listed on the letter, read by the units it
 /// goes to.
 #[utoipa::path(post, path = "/api/v1/staff/tasks/{id}/attachments", tag = "staff",
-    request_body(content = AttachmentUpload, content_type = "multipart/form-data"),
+    request_body(content = TaskAttachmentUpload, content_type = "multipart/form-data"),
     params(("id" = i64, Path, description = TASK_ID)),
     security(("session" = []), ("bearer" = [])),
     responses(
@@ -1081,7 +1081,7 @@ pub async fn remove_attachment(
 /// A photo for a declaration: the poster on the wall.
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct DeclarationPhoto {
+pub struct TaskDeclarationPhoto {
     /// JPEG, PNG or WebP, at most 10 MB; re-encoded without its metadata.
     #[schema(value_type = String, format = Binary)]
     file: Vec<u8>,
@@ -1099,13 +1099,13 @@ fn item_key(s: &str) -> Result<ItemKey, ApiError> {
 /// Show a photo with the unit's declaration of an item that takes its word (the
 /// poster hung), replacing the one it had.
 #[utoipa::path(put, path = "/api/v1/staff/tasks/{id}/units/{code}/report/photos/{item}", tag = "staff",
-    request_body(content = DeclarationPhoto, content_type = "multipart/form-data"),
+    request_body(content = TaskDeclarationPhoto, content_type = "multipart/form-data"),
     params(("id" = i64, Path, description = TASK_ID),
            ("code" = String, Path, description = UNIT_PARAM, pattern = "^[0-9]{13}$"),
-           ("item" = String, Path, description = "The item's key: `poster`, `declared_3`", pattern = "^(poster|declared_[1-9][0-9]{0,4})$")),
+           ("item" = String, Path, description = "The item's key: `poster`, `declared_3`", pattern = "^(poster|declared_[1-9][0-9]{0,3})$")),
     security(("session" = []), ("bearer" = [])),
     responses(
-        (status = 200, description = "The report with the photo", body = ReportOut),
+        (status = 200, description = "The report with the photo", body = TaskReportOut),
         (status = 400, description = "`invalid_parameter`: the id, code or item is refused; `invalid_body`: not multipart", body = ApiError),
         (status = 401, description = "`unauthenticated`: no valid session cookie or API token", body = ApiError),
         (status = 403, description = "`forbidden`: not an editor of the unit, nor an administrator or supervisor above it", body = ApiError),
@@ -1121,7 +1121,7 @@ pub async fn put_photo(
     staff: Staff,
     ApiPath((id, code, item)): ApiPath<(i64, String, String)>,
     body: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
-) -> Result<Json<ReportOut>, ApiError> {
+) -> Result<Json<TaskReportOut>, ApiError> {
     let unit = unit_code(&code)?;
     let item = item_key(&item)?;
     // The right first: without it, nothing about the body is said.
@@ -1154,7 +1154,7 @@ pub async fn put_photo(
 #[utoipa::path(get, path = "/api/v1/staff/tasks/{id}/units/{code}/report/photos/{item}", tag = "staff",
     params(("id" = i64, Path, description = TASK_ID),
            ("code" = String, Path, description = UNIT_PARAM, pattern = "^[0-9]{13}$"),
-           ("item" = String, Path, description = "The item's key: `poster`, `declared_3`", pattern = "^(poster|declared_[1-9][0-9]{0,4})$")),
+           ("item" = String, Path, description = "The item's key: `poster`, `declared_3`", pattern = "^(poster|declared_[1-9][0-9]{0,3})$")),
     security(("session" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "The photo", content_type = "image/jpeg"),
