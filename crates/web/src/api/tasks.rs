@@ -208,7 +208,8 @@ pub async fn list(
     let Query(p) = params.map_err(query_rejection)?;
     let (page, per_page) = paging(&p.page, &p.per_page, lang).map_err(ApiError::invalid)?;
     let open = match p.show.as_deref() {
-        None | Some("all") => false,
+        // An empty field of a search form is no filter.
+        None | Some("" | "all") => false,
         Some("open") => true,
         Some(_) => {
             return Err(ApiError::invalid(FieldErrors::from([(
