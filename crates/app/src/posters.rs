@@ -172,7 +172,8 @@ async fn made(app: &App, point: i64) -> Result<PosterRow> {
         .ok_or_else(|| AppError::internal("a poster just made is missing"))
 }
 
-fn editor<'a>(caller: &'a Caller, address: Address<'a>) -> Editor<'a> {
+/// Who makes a change, for the record: poster switches, task reports.
+pub(crate) fn editor<'a>(caller: &'a Caller, address: Address<'a>) -> Editor<'a> {
     Editor {
         name: &caller.user.username,
         user: (caller.user.id > 0).then_some(caller.user.id),

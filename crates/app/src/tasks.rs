@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use crate::caller::Caller;
+use crate::posters::editor;
 use crate::{App, AppError, Result};
 
 /// A task as its issuer or a target unit reads it.
@@ -601,14 +602,6 @@ pub async fn review(
         return Err(AppError::Stale);
     }
     report(app, caller, id, unit).await
-}
-
-fn editor<'a>(caller: &'a Caller, address: crate::Address<'a>) -> storage::Editor<'a> {
-    storage::Editor {
-        name: &caller.user.username,
-        user: (caller.user.id > 0).then_some(caller.user.id),
-        address,
-    }
 }
 
 /// A task on the caller's list.

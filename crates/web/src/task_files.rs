@@ -204,19 +204,12 @@ pub(crate) fn legend_mark(key: &str) -> String {
     )
 }
 
-/// Text for inside SVG markup built here (the templates escape their own).
+/// Text for inside SVG markup built here, escaped as the templates escape theirs.
 fn html(s: &str) -> String {
+    use askama::filters::Escaper;
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
+    // Writing into a String cannot fail.
+    let _ = crate::escape::Html.write_escaped_str(&mut out, s);
     out
 }
 
